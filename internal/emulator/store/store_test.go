@@ -1,0 +1,135 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+type item struct {
+	Name string
+	N    int
+}
+
+func open(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestPutGetScanDelete(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	err := db.Write(ctx, func(tx Tx) error {
+		for _, k := range []string{"a/2", "a/1", "b/1", "a/3"} {
+			if err := tx.Put("t", k, item{Name: k}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	err = db.Read(ctx, func(tx Tx) error {
+		var it item
+		if ok, err := tx.Get("t", "a/2", &it); err != nil || !ok || it.Name != "a/2" {
+			return fmt.Errorf("get a/2 = %v %v %v", it, ok, err)
+		}
+		if ok, err := tx.Get("t", "zz", &it); err != nil || ok {
+			return fmt.Errorf("get zz = %v %v", ok, err)
+		}
+		n, err := tx.Count("t", "a/")
+		if err != nil || n != 3 {
+			return fmt.Errorf("count = %d %v", n, err)
+		}
+		return tx.Scan("t", "a/", "a/1", func(k string, d Doc) (bool, error) {
+			got = append(got, k)
+			return true, nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"a/2", "a/3"}, got); diff != "" {
+		t.Errorf("scan after a/1 (-want +got):\n%s", diff)
+	}
+	if err := db.Read(ctx, func(tx Tx) error { return tx.Put("t", "x", item{}) }); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("put in read tx: %v, want ErrReadOnly", err)
+	}
+}
+
+func TestWriteRollsBackOnError(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	boom := errors.New("boom")
+	err := db.Write(ctx, func(tx Tx) error {
+		if err := tx.Put("t", "k", item{N: 1}); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("write = %v, want boom", err)
+	}
+	_ = db.Read(ctx, func(tx Tx) error {
+		if ok, _ := tx.Get("t", "k", &item{}); ok {
+			t.Error("write after failed transaction is visible")
+		}
+		return nil
+	})
+}
+
+func TestInsertExists(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	err := db.Write(ctx, func(tx Tx) error {
+		if err := tx.Insert("t", "k", item{}); err != nil {
+			return err
+		}
+		return tx.Insert("t", "k", item{})
+	})
+	if !errors.Is(err, ErrExists) {
+		t.Fatalf("second insert = %v, want ErrExists", err)
+	}
+}
+
+func TestConcurrentWriters(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range 25 {
+				err := db.Write(ctx, func(tx Tx) error {
+					var c item
+					if _, err := tx.Get("t", "counter", &c); err != nil {
+						return err
+					}
+					c.N++
+					return tx.Put("t", "counter", c)
+				})
+				if err != nil {
+					t.Errorf("writer %d/%d: %v", i, j, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	var c item
+	_ = db.Read(ctx, func(tx Tx) error { _, err := tx.Get("t", "counter", &c); return err })
+	if c.N != 200 {
+		t.Errorf("counter = %d, want 200 (lost updates)", c.N)
+	}
+}
