@@ -165,9 +165,9 @@ type Identity struct {
 // SigV4 signatures. The secret never leaves the store except in the one
 // response that issues it.
 type Credential struct {
-	AccessKeyID     string   `json:"accessKeyId"`
-	SecretAccessKey string   `json:"secretAccessKey"`
-	SessionToken    string   `json:"sessionToken,omitempty"`
+	AccessKeyID     string    `json:"accessKeyId"`
+	SecretAccessKey string    `json:"secretAccessKey"`
+	SessionToken    string    `json:"sessionToken,omitempty"`
 	Expires         time.Time `json:"expires,omitzero"` // zero: long-term key
 	// Status is "Active" or "Inactive" (IAM UpdateAccessKey).
 	Status   string   `json:"status"`
