@@ -19,6 +19,11 @@ type Error struct {
 	// Receiver marks server-side faults (query <Type>Receiver</Type>);
 	// false means the caller's fault (Sender).
 	Receiver bool
+	// Fields are extra members of the error structure in the service
+	// model, such as Organizations' "Reason" on ConstraintViolationException
+	// and InvalidInputException; JSON services render them next to
+	// __type and message.
+	Fields map[string]string
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
