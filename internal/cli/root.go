@@ -72,6 +72,7 @@ each deploy stage to its own account, and proves who can write where.`,
 
 	// One constructor per command file; keep this list sorted.
 	root.AddCommand(
+		a.newAccessCmd(),
 		a.newInitCmd(),
 		a.newVersionCmd(),
 	)

@@ -1,0 +1,272 @@
+package policy
+
+// Result is the outcome of an authorization decision.
+type Result int
+
+// Results, named as the IAM policy simulator names them.
+const (
+	ImplicitlyDenied Result = iota
+	Allowed
+	ExplicitlyDenied
+)
+
+func (r Result) String() string {
+	switch r {
+	case Allowed:
+		return "Allowed"
+	case ExplicitlyDenied:
+		return "ExplicitlyDenied"
+	}
+	return "ImplicitlyDenied"
+}
+
+// Decision is the answer to a Request. When Condition is nil the decision
+// is definite. Otherwise Result is Allowed and holds only if Condition
+// holds for the context keys the request did not know; if it does not, the
+// request is denied.
+type Decision struct {
+	Result    Result
+	Condition *Expr
+}
+
+// Allowed reports whether the request is allowed without conditions.
+func (d Decision) Allowed() bool { return d.Result == Allowed && d.Condition == nil }
+
+// Conditional lists the residual conditions, all of which must hold.
+func (d Decision) Conditional() []string {
+	var out []string
+	for _, c := range d.Condition.Conjuncts() {
+		out = append(out, c.String())
+	}
+	return out
+}
+
+// rcpServices apply: RCPs only govern these services' resources.
+func rcpApplies(svc string) bool {
+	for _, s := range rcpServices {
+		if s == svc {
+			return true
+		}
+	}
+	return false
+}
+
+// Evaluate decides the request. It does not allocate when every condition
+// key is known (ContextComplete, or all keys present) and no statement uses
+// policy variables.
+func (s *Set) Evaluate(r *Request) Decision {
+	return s.eval(r, nil)
+}
+
+// Explain decides the request and says why.
+func (s *Set) Explain(r *Request) (Decision, *Explanation) {
+	ex := &Explanation{}
+	d := s.eval(r, ex)
+	return d, ex
+}
+
+// layerResult is what one layer says about the request.
+type layerResult struct {
+	allow [numLevels]tv // by grant level; non-resource layers use levelDirect
+	deny  tv
+}
+
+func (lr layerResult) anyAllow() tv {
+	a := tvFalse
+	for _, x := range lr.allow[levelAccount:] {
+		a = tvOr(a, x)
+	}
+	return a
+}
+
+// evalLayer evaluates the statements of one layer that can match.
+func (s *Set) evalLayer(l *layer, r *Request, hasBoundary bool, ex *Explanation, rep *LayerReport) layerResult {
+	var lr layerResult
+	for i := range lr.allow {
+		lr.allow[i] = tvFalse
+	}
+	lr.deny = tvFalse
+	for _, st := range l.candidates(r.svc) {
+		m, level := r.matchStmt(st, hasBoundary)
+		if m.t == triFalse {
+			continue
+		}
+		if st.deny {
+			lr.deny = tvOr(lr.deny, m)
+		} else {
+			lr.allow[level] = tvOr(lr.allow[level], m)
+		}
+		if ex != nil {
+			rep.Statements = append(rep.Statements, statementMatch(st, m, level))
+		}
+	}
+	return lr
+}
+
+// eval is AWS's evaluation algorithm:
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
+//
+//  1. An explicit deny in any applicable policy denies.
+//  2. Each level of the RCP chain of the resource's account must allow
+//     (not for the management account's resources, service-linked roles,
+//     or services RCPs do not cover).
+//  3. Each level of the SCP chain of the caller's account must allow (not
+//     for the management account, service-linked roles or AWS services).
+//  4. Same account: a resource policy naming the user or session allows on
+//     its own; naming the role, it allows within the boundary and session
+//     policy; otherwise identity policies must allow, within the boundary
+//     and session policy. A trust policy must always allow.
+//  5. Cross account: the identity side (identity, boundary, session) and
+//     the resource policy must both allow.
+func (s *Set) eval(r *Request, ex *Explanation) Decision {
+	r.prepare()
+	p := &r.p
+	cross := r.crossAccount()
+	iamPrincipal := p.typ == PrincipalUser || p.typ == PrincipalAssumedRole || p.typ == PrincipalRole || p.typ == PrincipalFederatedUser
+	hasBoundary := s.boundary != nil && iamPrincipal
+	hasSession := s.session != nil && (p.typ == PrincipalAssumedRole || p.typ == PrincipalRole || p.typ == PrincipalFederatedUser)
+	if ex != nil {
+		ex.CrossAccount = cross
+		ex.PrincipalAccount, ex.ResourceAccount = p.account, r.resAcct
+		ex.PrincipalType = p.typ.String()
+	}
+	deny := tvFalse
+	run := func(l *layer, applies bool, why string) layerResult {
+		var rep *LayerReport
+		if ex != nil {
+			ex.Layers = append(ex.Layers, LayerReport{Layer: l.name, ID: l.id, Applies: applies, Note: why})
+			rep = &ex.Layers[len(ex.Layers)-1]
+		}
+		if !applies {
+			return layerResult{}
+		}
+		lr := s.evalLayer(l, r, hasBoundary, ex, rep)
+		deny = tvOr(deny, lr.deny)
+		if rep != nil {
+			rep.Allows = describeTV(lr.anyAllow())
+			rep.Denies = describeTV(lr.deny)
+		}
+		return lr
+	}
+
+	// Organization layers.
+	rcpOK := tvTrue
+	rcpWhy := ""
+	switch {
+	case r.ResourceInManagementAccount:
+		rcpWhy = "the resource is in the management account, which RCPs do not affect"
+	case p.slr:
+		rcpWhy = "service-linked roles are not affected by RCPs"
+	case !rcpApplies(r.svc):
+		rcpWhy = "RCPs do not apply to service " + r.svc
+	}
+	for _, l := range s.rcps {
+		lr := run(l, rcpWhy == "", rcpWhy)
+		if rcpWhy == "" {
+			a := lr.anyAllow()
+			rcpOK = tvAnd(rcpOK, a)
+			if a.t == triFalse && ex != nil {
+				ex.block(l.name, "no statement allows the request at this level of the RCP chain")
+			}
+		}
+	}
+	scpOK := tvTrue
+	scpWhy := ""
+	switch {
+	case r.PrincipalInManagementAccount:
+		scpWhy = "the caller is in the management account, which SCPs do not affect"
+	case p.slr:
+		scpWhy = "service-linked roles are not affected by SCPs"
+	case p.typ == PrincipalService || p.typ == PrincipalAnonymous:
+		scpWhy = "SCPs only affect principals of member accounts"
+	}
+	for _, l := range s.scps {
+		lr := run(l, scpWhy == "", scpWhy)
+		if scpWhy == "" {
+			a := lr.anyAllow()
+			scpOK = tvAnd(scpOK, a)
+			if a.t == triFalse && ex != nil {
+				ex.block(l.name, "no statement allows the request at this level of the SCP chain")
+			}
+		}
+	}
+
+	// Resource-based policy.
+	res := layerResult{}
+	for i := range res.allow {
+		res.allow[i] = tvFalse
+	}
+	if s.resource != nil {
+		res = run(s.resource, true, "")
+	}
+	// Identity side.
+	var idAllow tv
+	switch p.typ {
+	case PrincipalRoot:
+		// The root user has every permission in its own account.
+		idAllow = tvOf(!cross)
+		if ex != nil {
+			ex.Notes = append(ex.Notes, "the root user's identity side allows everything in its own account")
+		}
+	case PrincipalService, PrincipalAnonymous, PrincipalUnknown:
+		idAllow = tvFalse
+	default:
+		idAllow = run(s.identity, true, "").anyAllow()
+	}
+	boundOK, sessOK := tvTrue, tvTrue
+	if s.boundary != nil {
+		lr := run(s.boundary, hasBoundary, notApplicable(hasBoundary, "only users and roles have permissions boundaries"))
+		if hasBoundary {
+			boundOK = lr.anyAllow()
+		}
+	}
+	if s.session != nil {
+		lr := run(s.session, hasSession, notApplicable(hasSession, "only role and federated-user sessions have session policies"))
+		if hasSession {
+			sessOK = lr.anyAllow()
+		}
+	} else if p.typ == PrincipalFederatedUser {
+		// GetFederationToken without a policy yields no permissions.
+		sessOK = tvFalse
+	}
+	idChain := tvAnd(idAllow, tvAnd(boundOK, sessOK))
+
+	var grant tv
+	switch {
+	case p.typ == PrincipalService || p.typ == PrincipalAnonymous || p.typ == PrincipalUnknown:
+		grant = res.anyAllow()
+	case cross:
+		grant = tvAnd(idChain, res.anyAllow())
+	case s.trust:
+		grant = tvOr(res.allow[levelDirect], tvOr(tvAnd(res.allow[levelRole], tvAnd(boundOK, sessOK)), tvAnd(res.allow[levelAccount], idChain)))
+	default:
+		grant = tvOr(res.allow[levelDirect], tvOr(tvAnd(res.allow[levelRole], tvAnd(boundOK, sessOK)), idChain))
+	}
+	allow := tvAnd(rcpOK, tvAnd(scpOK, grant))
+
+	var d Decision
+	switch {
+	case deny.t == triTrue:
+		d = Decision{Result: ExplicitlyDenied}
+	case allow.t == triFalse:
+		d = Decision{Result: ImplicitlyDenied}
+	default:
+		final := tvAnd(tvNot(deny), allow)
+		if final.t == triTrue {
+			d = Decision{Result: Allowed}
+		} else {
+			d = Decision{Result: Allowed, Condition: final.e}
+		}
+	}
+	if ex != nil {
+		ex.explainOutcome(d, deny, s, r, cross, res, idAllow, boundOK, sessOK, hasBoundary, hasSession)
+	}
+	return d
+}
+
+func notApplicable(applies bool, why string) string {
+	if applies {
+		return ""
+	}
+	return why
+}
