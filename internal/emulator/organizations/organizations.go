@@ -80,6 +80,66 @@ func (s *Service) Spec() service.Spec {
 	}
 }
 
+// operations is the table of implemented actions; Mutates marks those
+// that write. Actions of the model not listed here (handshakes,
+// invitations, EnableAllFeatures, GovCloud, responsibility transfers,
+// effective policy validation) reach the front end's unknown-operation
+// error.
 func (s *Service) operations() map[string]service.Operation {
-	return map[string]service.Operation{}
+	read := func(h service.Handler) service.Operation { return service.Operation{Handler: h} }
+	write := func(h service.Handler) service.Operation { return service.Operation{Handler: h, Mutates: true} }
+	return map[string]service.Operation{
+		"CreateOrganization":   write(s.createOrganization),
+		"DescribeOrganization": read(s.describeOrganization),
+		"DeleteOrganization":   write(s.deleteOrganization),
+		"ListRoots":            read(s.listRoots),
+		"EnablePolicyType":     write(s.enablePolicyType),
+		"DisablePolicyType":    write(s.disablePolicyType),
+
+		"CreateOrganizationalUnit":         write(s.createOrganizationalUnit),
+		"DescribeOrganizationalUnit":       read(s.describeOrganizationalUnit),
+		"UpdateOrganizationalUnit":         write(s.updateOrganizationalUnit),
+		"DeleteOrganizationalUnit":         write(s.deleteOrganizationalUnit),
+		"ListOrganizationalUnitsForParent": read(s.listOrganizationalUnitsForParent),
+		"ListChildren":                     read(s.listChildren),
+		"ListParents":                      read(s.listParents),
+
+		"CreateAccount":                 write(s.createAccount),
+		"DescribeCreateAccountStatus":   read(s.describeCreateAccountStatus),
+		"ListCreateAccountStatus":       read(s.listCreateAccountStatus),
+		"DescribeAccount":               read(s.describeAccount),
+		"ListAccounts":                  read(s.listAccounts),
+		"ListAccountsForParent":         read(s.listAccountsForParent),
+		"MoveAccount":                   write(s.moveAccount),
+		"CloseAccount":                  write(s.closeAccount),
+		"RemoveAccountFromOrganization": write(s.removeAccountFromOrganization),
+		"LeaveOrganization":             write(s.leaveOrganization),
+
+		"CreatePolicy":            write(s.createPolicy),
+		"DescribePolicy":          read(s.describePolicy),
+		"UpdatePolicy":            write(s.updatePolicy),
+		"DeletePolicy":            write(s.deletePolicy),
+		"ListPolicies":            read(s.listPolicies),
+		"AttachPolicy":            write(s.attachPolicy),
+		"DetachPolicy":            write(s.detachPolicy),
+		"ListPoliciesForTarget":   read(s.listPoliciesForTarget),
+		"ListTargetsForPolicy":    read(s.listTargetsForPolicy),
+		"DescribeEffectivePolicy": read(s.describeEffectivePolicy),
+
+		"TagResource":         write(s.tagResource),
+		"UntagResource":       write(s.untagResource),
+		"ListTagsForResource": read(s.listTagsForResource),
+
+		"EnableAWSServiceAccess":              write(s.enableAWSServiceAccess),
+		"DisableAWSServiceAccess":             write(s.disableAWSServiceAccess),
+		"ListAWSServiceAccessForOrganization": read(s.listAWSServiceAccessForOrganization),
+		"RegisterDelegatedAdministrator":      write(s.registerDelegatedAdministrator),
+		"DeregisterDelegatedAdministrator":    write(s.deregisterDelegatedAdministrator),
+		"ListDelegatedAdministrators":         read(s.listDelegatedAdministrators),
+		"ListDelegatedServicesForAccount":     read(s.listDelegatedServicesForAccount),
+
+		"PutResourcePolicy":      write(s.putResourcePolicy),
+		"DescribeResourcePolicy": read(s.describeResourcePolicy),
+		"DeleteResourcePolicy":   write(s.deleteResourcePolicy),
+	}
 }

@@ -18,9 +18,13 @@ type Quotas struct {
 	MaxOUs int
 	// MaxTagsPerResource (AWS: 50).
 	MaxTagsPerResource int
-	// CloseAccountPercent of the member accounts may be closed in any
-	// CloseAccountWindow (AWS: 10 % per 30 days, with a floor of one).
+	// CloseAccountPercent of the member accounts, but at least
+	// CloseAccountMin and at most CloseAccountMax, may be closed in any
+	// CloseAccountWindow (AWS: "10% of member accounts, between 10 and
+	// 1000, within a rolling 30 day period", API_CloseAccount.html).
 	CloseAccountPercent int
+	CloseAccountMin     int
+	CloseAccountMax     int
 	CloseAccountWindow  time.Duration
 	// PolicyTypes holds the limits of each policy type, keyed by
 	// PolicyType ("SERVICE_CONTROL_POLICY", ...).
@@ -47,6 +51,8 @@ func DefaultQuotas() Quotas {
 		MaxOUs:              2000,
 		MaxTagsPerResource:  50,
 		CloseAccountPercent: 10,
+		CloseAccountMin:     10,
+		CloseAccountMax:     1000,
 		CloseAccountWindow:  30 * 24 * time.Hour,
 		PolicyTypes: map[string]PolicyTypeQuota{
 			"SERVICE_CONTROL_POLICY":           {MaxSize: 5120, MaxPerTarget: 5, MaxPolicies: 10000},
@@ -85,6 +91,12 @@ func (q Quotas) withDefaults() Quotas {
 	}
 	if q.CloseAccountPercent == 0 {
 		q.CloseAccountPercent = d.CloseAccountPercent
+	}
+	if q.CloseAccountMin == 0 {
+		q.CloseAccountMin = d.CloseAccountMin
+	}
+	if q.CloseAccountMax == 0 {
+		q.CloseAccountMax = d.CloseAccountMax
 	}
 	if q.CloseAccountWindow == 0 {
 		q.CloseAccountWindow = d.CloseAccountWindow
