@@ -179,7 +179,9 @@ func (s *Service) moveAccount(ctx context.Context, r *service.Request) (any, err
 	}
 	err = firstErr(
 		func() error { _, err := r.Tx.Delete(childTable, key(c.org.ID, src, "ACCOUNT", id)); return err },
-		func() error { return r.Tx.Put(childTable, key(c.org.ID, dst, "ACCOUNT", id), childDoc{ID: id, Type: "ACCOUNT"}) },
+		func() error {
+			return r.Tx.Put(childTable, key(c.org.ID, dst, "ACCOUNT", id), childDoc{ID: id, Type: "ACCOUNT"})
+		},
 		func() error { a.ParentID = dst; return r.Tx.Put(accountTable, key(c.org.ID, id), a) },
 	)
 	if err != nil {
@@ -285,7 +287,10 @@ func (c *orgCall) removeMember(a *accountDoc) error {
 	}
 	err = firstErr(
 		func() error { return c.removeTarget(a.ID) },
-		func() error { _, err := c.tx.Delete(childTable, key(c.org.ID, a.ParentID, "ACCOUNT", a.ID)); return err },
+		func() error {
+			_, err := c.tx.Delete(childTable, key(c.org.ID, a.ParentID, "ACCOUNT", a.ID))
+			return err
+		},
 		func() error { _, err := c.tx.Delete(accountTable, key(c.org.ID, a.ID)); return err },
 		func() error { _, err := c.tx.Delete(memberTable, a.ID); return err },
 	)
@@ -294,4 +299,3 @@ func (c *orgCall) removeMember(a *accountDoc) error {
 	}
 	return nil
 }
-

@@ -211,7 +211,10 @@ func (s *Service) deleteOrganizationalUnit(ctx context.Context, r *service.Reque
 	}
 	err = firstErr(
 		func() error { return c.removeTarget(ou.ID) },
-		func() error { _, err := r.Tx.Delete(childTable, key(c.org.ID, ou.ParentID, "ORGANIZATIONAL_UNIT", ou.ID)); return err },
+		func() error {
+			_, err := r.Tx.Delete(childTable, key(c.org.ID, ou.ParentID, "ORGANIZATIONAL_UNIT", ou.ID))
+			return err
+		},
 		func() error { _, err := r.Tx.Delete(ouTable, key(c.org.ID, ou.ID)); return err },
 	)
 	if err != nil {
