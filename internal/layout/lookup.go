@@ -1,0 +1,106 @@
+package layout
+
+// Lookups by name. They scan the slices: layouts are small (a 1,000-account
+// layout scans in microseconds), and the slices keep the file's order.
+
+// Account returns the account with the given name (after expansion), or nil.
+func (l *Layout) Account(name string) *Account {
+	for _, a := range l.Accounts {
+		if a.Name.Value == name {
+			return a
+		}
+	}
+	return nil
+}
+
+// Unit returns the unit with the given path, or nil.
+func (l *Layout) Unit(path string) *Unit {
+	for _, u := range l.Units {
+		if u.Path == path {
+			return u
+		}
+	}
+	return nil
+}
+
+// Group returns the group with the given name, or nil.
+func (l *Layout) Group(name string) *Group {
+	for _, g := range l.Groups {
+		if g.Name.Value == name {
+			return g
+		}
+	}
+	return nil
+}
+
+// Person returns the person with the given name, or nil. Developers and
+// group members are people even without an entry under `people`.
+func (l *Layout) Person(name string) *Person {
+	for _, p := range l.People {
+		if p.Name.Value == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// Role returns the role with the given name, or nil.
+func (l *Layout) Role(name string) *Role {
+	for _, r := range l.Roles {
+		if r.Name.Value == name {
+			return r
+		}
+	}
+	return nil
+}
+
+// Policy returns the Organizations policy with the given name, or nil.
+func (l *Layout) Policy(name string) *Policy {
+	for _, p := range l.Policies {
+		if p.Name.Value == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// ManagementAccount returns the management account, or nil.
+func (l *Layout) ManagementAccount() *Account {
+	return l.Account(l.Organization.Management.Account.Value)
+}
+
+// Silenced returns the reason a lint rule is silenced, and whether it is.
+func (l *Layout) Silenced(rule string) (string, bool) {
+	for _, s := range l.Lint.Silence {
+		if s.Rule.Value == rule {
+			return s.Reason.Value, true
+		}
+	}
+	return "", false
+}
+
+// AccountNames returns the account names in file order.
+func (l *Layout) AccountNames() []string {
+	out := make([]string, len(l.Accounts))
+	for i, a := range l.Accounts {
+		out[i] = a.Name.Value
+	}
+	return out
+}
+
+// UnitPaths returns the unit paths, sorted.
+func (l *Layout) UnitPaths() []string {
+	out := make([]string, len(l.Units))
+	for i, u := range l.Units {
+		out[i] = u.Path
+	}
+	return out
+}
+
+func names[T any](items []T, name func(T) string) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = name(it)
+	}
+	return out
+}

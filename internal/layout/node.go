@@ -1,0 +1,415 @@
+package layout
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/bulkhead-dev/bulkhead/internal/diag"
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
+)
+
+// Bounds on the work a single layout file may cause. They exist so that no
+// input (hostile or accidental) can make bulkhead hang or exhaust memory.
+const (
+	// MaxFileSize caps the layout file. goccy/go-yaml parses in time that
+	// grows faster than linearly with the input (about 2 s for 1.3 MB and
+	// two minutes for 10 MB on a 2-core machine), so the cap is set where
+	// parsing is still quick; 1 MiB holds over 10,000 accounts.
+	MaxFileSize = 1 << 20
+	// MaxDepth caps the nesting of mappings and sequences. A layout nests
+	// about six levels; the parser recurses per level and slows down
+	// quadratically with nesting, so depth is checked before parsing.
+	MaxDepth = 64
+	// MaxNodes caps the number of nodes produced after alias expansion, so
+	// that anchors referring to anchors ("billion laughs") cannot explode.
+	MaxNodes = 1_000_000
+)
+
+// nodeKind is the shape of a YAML value.
+type nodeKind int
+
+const (
+	nullNode nodeKind = iota
+	scalarNode
+	mapNode
+	seqNode
+)
+
+func (k nodeKind) String() string {
+	switch k {
+	case scalarNode:
+		return "a scalar"
+	case mapNode:
+		return "a mapping"
+	case seqNode:
+		return "a list"
+	default:
+		return "null"
+	}
+}
+
+// scalarType is what a plain scalar resolved to under YAML's core schema.
+type scalarType int
+
+const (
+	strScalar scalarType = iota
+	intScalar
+	floatScalar
+	boolScalar
+)
+
+// node is a YAML value with aliases resolved: the small tree the schema
+// decoder walks. It is built from goccy's AST once, with the bounds above.
+type node struct {
+	kind  nodeKind
+	pos   diag.Pos
+	text  string // scalar text (the value, unquoted)
+	stype scalarType
+	// quoted is true for a single- or double-quoted scalar: its position is
+	// that of the opening quote.
+	quoted bool
+	keys   []*node // mapping keys (scalars), parallel to vals
+	vals   []*node
+	// merged marks entries that came from a merge key (<<); an explicit
+	// key of the same name replaces them, as YAML's merge semantics say.
+	merged []bool
+	items  []*node // sequence items
+}
+
+// describe names the node's type for "wrong type" messages.
+func (n *node) describe() string {
+	if n.kind != scalarNode {
+		return n.kind.String()
+	}
+	switch n.stype {
+	case intScalar:
+		return "an integer"
+	case floatScalar:
+		return "a number"
+	case boolScalar:
+		return "a boolean"
+	}
+	return "a string"
+}
+
+// parseYAML parses src into a node tree. It returns nil and diagnostics when
+// the source is not a single well-formed YAML document within the bounds.
+func parseYAML(file string, src []byte) (root *node, ds diag.Diagnostics) {
+	if len(src) > MaxFileSize {
+		return nil, diag.Diagnostics{{Severity: diag.Error, Pos: diag.Pos{File: file}, Code: "file-too-large",
+			Summary: fmt.Sprintf("file is %d bytes; the limit is %d bytes (1 MiB)", len(src), MaxFileSize),
+			Hint:    "a layout is normally a few kilobytes; check that this is the right file"}}
+	}
+	if d, ok := checkNesting(file, src); !ok {
+		return nil, diag.Diagnostics{d}
+	}
+	var f *ast.File
+	var err error
+	func() {
+		// goccy/go-yaml is a third-party parser; a panic inside it on odd
+		// input must become a diagnostic, never a crash.
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("YAML parser failed on this input: %v", r)
+			}
+		}()
+		f, err = parser.ParseBytes(src, 0, parser.AllowDuplicateMapKey())
+	}()
+	if err != nil {
+		return nil, diag.Diagnostics{syntaxDiag(file, err)}
+	}
+	var docs []*ast.DocumentNode
+	for _, d := range f.Docs {
+		if d != nil && d.Body != nil {
+			docs = append(docs, d)
+		}
+	}
+	if len(docs) == 0 {
+		return nil, diag.Diagnostics{{Severity: diag.Error, Pos: diag.Pos{File: file}, Code: "empty",
+			Summary: "the layout file is empty",
+			Hint:    "start from `bulkhead init`, or see docs/layout.md for the format"}}
+	}
+	if len(docs) > 1 {
+		return nil, diag.Diagnostics{{Severity: diag.Error, Pos: tokenPos(file, docs[1].GetToken()), Code: "yaml-syntax",
+			Summary: "the layout file holds more than one YAML document",
+			Hint:    "keep one document: remove the second `---` and what follows, or merge it into the first"}}
+	}
+	b := &builder{file: file, anchors: map[string]ast.Node{}}
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				b.ds = append(b.ds, diag.Diagnostic{Severity: diag.Error, Pos: diag.Pos{File: file}, Code: "yaml-syntax",
+					Summary: fmt.Sprintf("cannot read the YAML structure: %v", r)})
+				root = nil
+			}
+		}()
+		root = b.build(docs[0].Body, 0)
+	}()
+	if b.budgetExceeded {
+		return nil, b.ds
+	}
+	return root, b.ds
+}
+
+// syntaxDiag turns a goccy parse error into a diagnostic at its token.
+func syntaxDiag(file string, err error) diag.Diagnostic {
+	d := diag.Diagnostic{Severity: diag.Error, Pos: diag.Pos{File: file}, Code: "yaml-syntax",
+		Hint: "fix the YAML syntax at this position (indent with spaces, not tabs; quote values containing ': ' or '#')"}
+	var se *yaml.SyntaxError
+	if errors.As(err, &se) {
+		d.Summary = "YAML syntax: " + se.GetMessage()
+		if tk := se.GetToken(); tk != nil {
+			d.Pos = tokenPos(file, tk)
+		}
+		if strings.Contains(se.GetMessage(), "'\\t'") {
+			d.Hint = "YAML does not allow tabs for indentation; indent with spaces"
+		}
+		return d
+	}
+	msg := err.Error()
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	d.Summary = "YAML syntax: " + msg
+	return d
+}
+
+func tokenPos(file string, tk *token.Token) diag.Pos {
+	if tk == nil || tk.Position == nil {
+		return diag.Pos{File: file}
+	}
+	return diag.Pos{File: file, Line: tk.Position.Line, Col: tk.Position.Column}
+}
+
+// checkNesting bounds the nesting depth before the parser sees the input:
+// flow brackets ([ {) outside quotes and comments, plus the indentation of
+// each line counting leading "- " and "? " indicators as indentation. Any
+// block nesting needs at least one column per level, so the sum bounds the
+// depth of the tree the parser would build.
+func checkNesting(file string, src []byte) (diag.Diagnostic, bool) {
+	const maxIndent = 4 * MaxDepth
+	line, flow := 1, 0
+	atLineStart, indent := true, 0
+	var quote byte
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		if c == '\n' {
+			line++
+			atLineStart, indent = true, 0
+			if quote == '\'' || quote == '"' {
+				continue // quoted scalars may span lines
+			}
+			continue
+		}
+		if quote != 0 {
+			if c == '\\' && quote == '"' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+			continue
+		}
+		if atLineStart {
+			if c == ' ' || ((c == '-' || c == '?') && i+1 < len(src) && (src[i+1] == ' ' || src[i+1] == '\n')) {
+				indent++
+				if indent > maxIndent {
+					return diag.Diagnostic{Severity: diag.Error, Pos: diag.Pos{File: file, Line: line, Col: indent}, Code: "too-deep",
+						Summary: fmt.Sprintf("nesting is too deep (more than %d columns of indentation)", maxIndent),
+						Hint:    "a layout nests a handful of levels; flatten this structure"}, false
+				}
+				continue
+			}
+			atLineStart = false
+		}
+		switch c {
+		case '#':
+			if i == 0 || src[i-1] == ' ' || src[i-1] == '\t' {
+				for i < len(src) && src[i] != '\n' {
+					i++
+				}
+				i--
+			}
+		case '"':
+			quote = c
+		case '\'':
+			if i == 0 || strings.IndexByte(" \t[{,:", src[i-1]) >= 0 {
+				quote = c
+			}
+		case '[', '{':
+			flow++
+			if flow > MaxDepth {
+				return diag.Diagnostic{Severity: diag.Error, Pos: diag.Pos{File: file, Line: line}, Code: "too-deep",
+					Summary: fmt.Sprintf("nesting is too deep (more than %d levels of brackets)", MaxDepth),
+					Hint:    "a layout nests a handful of levels; flatten this structure"}, false
+			}
+		case ']', '}':
+			if flow > 0 {
+				flow--
+			}
+		}
+	}
+	return diag.Diagnostic{}, true
+}
+
+// builder converts goccy's AST into nodes, resolving aliases within a node
+// budget and a depth bound.
+type builder struct {
+	file           string
+	anchors        map[string]ast.Node
+	count          int
+	budgetExceeded bool
+	ds             diag.Diagnostics
+}
+
+func (b *builder) pos(n ast.Node) diag.Pos { return tokenPos(b.file, n.GetToken()) }
+
+func (b *builder) build(n ast.Node, depth int) *node {
+	if b.budgetExceeded {
+		return &node{kind: nullNode}
+	}
+	b.count++
+	if b.count > MaxNodes {
+		b.budgetExceeded = true
+		b.ds = append(b.ds, diag.Diagnostic{Severity: diag.Error, Pos: b.pos(n), Code: "too-large",
+			Summary: fmt.Sprintf("the document expands to more than %d values (aliases referring to aliases?)", MaxNodes),
+			Hint:    "use fewer nested anchors and aliases (&name / *name)"})
+		return &node{kind: nullNode}
+	}
+	if depth > MaxDepth {
+		b.budgetExceeded = true
+		b.ds = append(b.ds, diag.Diagnostic{Severity: diag.Error, Pos: b.pos(n), Code: "too-deep",
+			Summary: fmt.Sprintf("nesting is deeper than %d levels (an alias that refers to itself?)", MaxDepth),
+			Hint:    "flatten this structure; an anchor must not contain an alias to itself"})
+		return &node{kind: nullNode}
+	}
+	switch n := n.(type) {
+	case nil:
+		return &node{kind: nullNode}
+	case *ast.DocumentNode:
+		return b.build(n.Body, depth)
+	case *ast.AnchorNode:
+		if name, ok := n.Name.(*ast.StringNode); ok || n.Name != nil {
+			key := n.Name.GetToken().Value
+			if ok {
+				key = name.Value
+			}
+			b.anchors[key] = n.Value
+		}
+		return b.build(n.Value, depth)
+	case *ast.AliasNode:
+		name := ""
+		if n.Value != nil {
+			name = n.Value.GetToken().Value
+		}
+		target, ok := b.anchors[name]
+		if !ok {
+			b.ds = append(b.ds, diag.Diagnostic{Severity: diag.Error, Pos: b.pos(n), Code: "yaml-syntax",
+				Summary: fmt.Sprintf("alias *%s refers to no anchor defined before it", name),
+				Hint:    fmt.Sprintf("define &%s earlier in the file, or fix the name", name)})
+			return &node{kind: nullNode, pos: b.pos(n)}
+		}
+		out := b.build(target, depth+1)
+		// Report problems in aliased values where the alias is used.
+		cp := *out
+		cp.pos = b.pos(n)
+		return &cp
+	case *ast.TagNode:
+		return b.build(n.Value, depth)
+	case *ast.MappingNode:
+		m := &node{kind: mapNode, pos: b.pos(n)}
+		if len(n.Values) > 0 {
+			m.pos = b.pos(n.Values[0].Key)
+		}
+		for _, mv := range n.Values {
+			b.addEntry(m, mv, depth)
+		}
+		return m
+	case *ast.MappingValueNode:
+		m := &node{kind: mapNode, pos: b.pos(n.Key)}
+		b.addEntry(m, n, depth)
+		return m
+	case *ast.SequenceNode:
+		s := &node{kind: seqNode, pos: b.pos(n)}
+		for _, v := range n.Values {
+			s.items = append(s.items, b.build(v, depth+1))
+		}
+		return s
+	case *ast.NullNode:
+		return &node{kind: nullNode, pos: b.pos(n)}
+	case *ast.StringNode:
+		tk := n.GetToken()
+		q := tk != nil && (tk.Type == token.SingleQuoteType || tk.Type == token.DoubleQuoteType)
+		return &node{kind: scalarNode, pos: b.pos(n), text: n.Value, quoted: q}
+	case *ast.LiteralNode:
+		text := ""
+		if n.Value != nil {
+			text = n.Value.Value
+		}
+		return &node{kind: scalarNode, pos: b.pos(n), text: text}
+	case *ast.IntegerNode:
+		return &node{kind: scalarNode, pos: b.pos(n), text: n.GetToken().Value, stype: intScalar}
+	case *ast.FloatNode, *ast.InfinityNode, *ast.NanNode:
+		return &node{kind: scalarNode, pos: b.pos(n), text: n.GetToken().Value, stype: floatScalar}
+	case *ast.BoolNode:
+		return &node{kind: scalarNode, pos: b.pos(n), text: n.GetToken().Value, stype: boolScalar}
+	case *ast.MappingKeyNode:
+		return b.build(n.Value, depth)
+	default:
+		if tk := n.GetToken(); tk != nil {
+			return &node{kind: scalarNode, pos: b.pos(n), text: tk.Value}
+		}
+		return &node{kind: nullNode, pos: b.pos(n)}
+	}
+}
+
+// addEntry appends one key: value pair to m, expanding merge keys (<<).
+func (b *builder) addEntry(m *node, mv *ast.MappingValueNode, depth int) {
+	if mv == nil || mv.Key == nil {
+		return
+	}
+	if mv.Key.IsMergeKey() {
+		src := b.build(mv.Value, depth+1)
+		merge := []*node{src}
+		if src.kind == seqNode {
+			merge = src.items
+		}
+		for _, s := range merge {
+			if s.kind != mapNode {
+				b.ds = append(b.ds, diag.Diagnostic{Severity: diag.Error, Pos: s.pos, Code: "wrong-type",
+					Summary: "a merge key (<<) needs a mapping or a list of mappings", Hint: "merge an alias to a mapping, such as <<: *defaults"})
+				continue
+			}
+			for i, k := range s.keys {
+				if keyIndex(m, k.text) < 0 {
+					m.keys, m.vals, m.merged = append(m.keys, k), append(m.vals, s.vals[i]), append(m.merged, true)
+				}
+			}
+		}
+		return
+	}
+	k := b.build(mv.Key, depth+1)
+	if k.kind == mapNode || k.kind == seqNode {
+		b.ds = append(b.ds, diag.Diagnostic{Severity: diag.Error, Pos: k.pos, Code: "wrong-type",
+			Summary: "a mapping key must be a plain value, not " + k.kind.String(), Hint: "use a string as the key"})
+		return
+	}
+	v := b.build(mv.Value, depth+1)
+	if i := keyIndex(m, k.text); i >= 0 && m.merged[i] {
+		m.keys[i], m.vals[i], m.merged[i] = k, v, false
+		return
+	}
+	m.keys, m.vals, m.merged = append(m.keys, k), append(m.vals, v), append(m.merged, false)
+}
+
+func keyIndex(m *node, key string) int {
+	for i, k := range m.keys {
+		if k.text == key {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,229 @@
+package layout
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/bulkhead-dev/bulkhead/internal/diag"
+	"github.com/bulkhead-dev/bulkhead/internal/policy"
+)
+
+// MaxPolicyFileSize caps a policy file read from the layout. The largest
+// AWS policy document is 10,240 characters (a raised SCP quota) and IAM
+// managed policies stop at 6,144; 256 KiB leaves room for whitespace.
+const MaxPolicyFileSize = 256 << 10
+
+// ErrNotRegular is returned by a ReadFile function for a path that is a
+// directory or another non-regular file.
+var ErrNotRegular = errors.New("not a regular file")
+
+// ErrTooLarge is returned by a ReadFile function for a file over its cap.
+var ErrTooLarge = errors.New("file too large")
+
+// docLoader reads and checks the policy documents a layout references,
+// each file once however often it is referenced.
+type docLoader struct {
+	dir      string
+	readFile func(string) ([]byte, error)
+	cache    map[string]*Document
+	ds       *diag.Diagnostics
+}
+
+func (l *docLoader) add(d diag.Diagnostic) { *l.ds = append(*l.ds, d) }
+
+// load returns the document at ref (relative to the layout's directory),
+// checked as a policy of the given kind; nil when it cannot be read.
+// kindName is used in messages ("SCP", "IAM policy", ...).
+func (l *docLoader) load(ref Field[string], path string, kind docKind) *Document {
+	if doc, ok := l.cache[ref.Value]; ok {
+		return doc
+	}
+	full := ref.Value
+	if !filepath.IsAbs(full) && l.dir != "" {
+		full = filepath.Join(l.dir, full)
+	}
+	l.cache[ref.Value] = nil
+	if l.readFile == nil {
+		return nil
+	}
+	src, err := l.readFile(full)
+	if err != nil {
+		l.add(diag.Diagnostic{Severity: diag.Error, Pos: ref.Pos, Code: "policy-file", Path: path,
+			Summary: fmt.Sprintf("policy file %s: %s", ref.Value, readError(err)),
+			Hint:    "paths are relative to the layout file's directory; a value without \"/\" or \".json\" names an AWS managed policy"})
+		return nil
+	}
+	doc := &Document{File: full, Pos: diag.Pos{File: full, Line: 1, Col: 1}, Source: src}
+	l.check(doc, kind, path)
+	l.cache[ref.Value] = doc
+	return doc
+}
+
+func readError(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "no such file"
+	case errors.Is(err, ErrNotRegular):
+		return "is a directory or not a regular file"
+	case errors.Is(err, ErrTooLarge):
+		return fmt.Sprintf("larger than %d bytes; policy documents are at most a few kilobytes", MaxPolicyFileSize)
+	case errors.Is(err, fs.ErrPermission):
+		return "permission denied"
+	}
+	return err.Error()
+}
+
+// docKind is what grammar a document must follow.
+type docKind int
+
+const (
+	docIdentity docKind = iota // IAM identity policy or permissions boundary
+	docSCP
+	docRCP
+	docTag    // Organizations tag policy (management policy syntax, not IAM)
+	docBackup // Organizations backup policy
+)
+
+func kindForPolicyType(t PolicyType) docKind {
+	switch t {
+	case PolicyRCP:
+		return docRCP
+	case PolicyTag:
+		return docTag
+	case PolicyBackup:
+		return docBackup
+	}
+	return docSCP
+}
+
+// check validates the document's JSON and grammar and fills Content.
+func (l *docLoader) check(doc *Document, kind docKind, path string) {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, doc.Source); err != nil {
+		line, col := 1, 1
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			line, col = lineCol(doc.Source, int(se.Offset))
+		}
+		pos := diag.Pos{File: doc.File, Line: line, Col: col}
+		if doc.File == "" {
+			pos = doc.Pos
+		}
+		l.add(diag.Diagnostic{Severity: diag.Error, Pos: pos, Code: "policy-json", Path: path,
+			Summary: "invalid JSON: " + strings.TrimPrefix(err.Error(), "invalid character "),
+			Hint:    "a policy document is one JSON object; check for a missing comma or quote just before this position"})
+		return
+	}
+	doc.Content = buf.String()
+	switch kind {
+	case docTag, docBackup:
+		if doc.Content == "" || doc.Content[0] != '{' {
+			l.add(diag.Diagnostic{Severity: diag.Error, Pos: doc.Pos, Code: "policy-grammar", Path: path,
+				Summary: "a policy document must be a JSON object", Hint: "wrap the document in { }"})
+		}
+		return
+	}
+	opts := policy.ParseOptions{File: doc.File, Kind: policy.Identity}
+	switch kind {
+	case docSCP:
+		opts.Kind = policy.SCP
+	case docRCP:
+		opts.Kind = policy.RCP
+	}
+	p, ds := policy.Parse(doc.Source, opts)
+	doc.Policy = p
+	for _, d := range ds {
+		if doc.File == "" {
+			// Inline documents are rendered from YAML: positions inside the
+			// rendered JSON mean nothing to the reader, so point at the node.
+			d.Summary = fmt.Sprintf("%s (in the inline document)", d.Summary)
+			d.Pos = doc.Pos
+		}
+		if d.Path == "" {
+			d.Path = path
+		}
+		l.add(d)
+	}
+}
+
+// lineCol converts a byte offset in src into a 1-based line and column.
+func lineCol(src []byte, off int) (int, int) {
+	if off > len(src) {
+		off = len(src)
+	}
+	if off < 0 {
+		off = 0
+	}
+	line := 1 + bytes.Count(src[:off], []byte{'\n'})
+	start := bytes.LastIndexByte(src[:off], '\n') + 1
+	col := len([]rune(string(src[start:off])))
+	if col == 0 {
+		col = 1
+	}
+	return line, col
+}
+
+// inlineDocument renders an inline `document:` mapping as JSON. The checks
+// run later with the other documents (see loadDocuments).
+func (d *decoder) inlineDocument(n *node, path string) *Document {
+	if n.kind != mapNode {
+		d.add(n.pos, "wrong-type", path, "write the policy as a YAML mapping with Version and Statement",
+			"%s must be a mapping, not %s", path, n.describe())
+		return nil
+	}
+	var b bytes.Buffer
+	writeJSON(&b, n)
+	return &Document{Pos: n.pos, Source: b.Bytes()}
+}
+
+// writeJSON renders a node tree as JSON, keeping the order of keys. Plain
+// scalars keep their YAML type (numbers and booleans); everything else is
+// a string.
+func writeJSON(b *bytes.Buffer, n *node) {
+	switch n.kind {
+	case nullNode:
+		b.WriteString("null")
+	case scalarNode:
+		switch n.stype {
+		case intScalar, floatScalar:
+			if _, err := strconv.ParseFloat(n.text, 64); err == nil && !n.quoted {
+				b.WriteString(n.text)
+				return
+			}
+		case boolScalar:
+			if !n.quoted {
+				b.WriteString(strings.ToLower(n.text))
+				return
+			}
+		}
+		s, _ := json.Marshal(n.text)
+		b.Write(s)
+	case seqNode:
+		b.WriteByte('[')
+		for i, it := range n.items {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeJSON(b, it)
+		}
+		b.WriteByte(']')
+	case mapNode:
+		b.WriteByte('{')
+		for i, k := range n.keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			s, _ := json.Marshal(k.text)
+			b.Write(s)
+			b.WriteByte(':')
+			writeJSON(b, n.vals[i])
+		}
+		b.WriteByte('}')
+	}
+}
