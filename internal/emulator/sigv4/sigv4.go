@@ -145,7 +145,7 @@ func parseQuery(q url.Values) (*Signature, error) {
 		return nil, malformed("X-Amz-Algorithm %q: only %s is accepted", alg, Algorithm)
 	}
 	s := &Signature{Presigned: true, Signature: q.Get("X-Amz-Signature"), SecurityToken: q.Get("X-Amz-Security-Token")}
-	for _, p := range []string{"X-Amz-Credential", "X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Date", "X-Amz-Expires"} {
+	for _, p := range []string{"X-Amz-Credential", "X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Date"} {
 		if q.Get(p) == "" {
 			return nil, malformed("AWS query-string parameters must include %s.", p)
 		}
@@ -158,7 +158,13 @@ func parseQuery(q url.Values) (*Signature, error) {
 	if s.Time, err = time.Parse(TimeFormat, q.Get("X-Amz-Date")); err != nil {
 		return nil, malformed("X-Amz-Date %q is not a timestamp like 20060102T150405Z", q.Get("X-Amz-Date"))
 	}
-	secs, err := strconv.Atoi(q.Get("X-Amz-Expires"))
+	// X-Amz-Expires is optional outside S3 (aws-sdk-go-v2's presigner
+	// omits it unless asked); without it a URL lives 15 minutes.
+	exp := q.Get("X-Amz-Expires")
+	if exp == "" {
+		exp = "900"
+	}
+	secs, err := strconv.Atoi(exp)
 	if err != nil || secs < 0 || secs > 604800 {
 		return nil, malformed("X-Amz-Expires %q must be a number of seconds from 0 to 604800", q.Get("X-Amz-Expires"))
 	}
