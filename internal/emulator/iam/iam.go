@@ -13,12 +13,10 @@
 package iam
 
 import (
-	"context"
 	"crypto/rand"
 	"io"
 
 	"github.com/bulkhead-dev/bulkhead/internal/emulator/service"
-	"github.com/bulkhead-dev/bulkhead/internal/emulator/store"
 )
 
 // Config configures the IAM service.
@@ -54,13 +52,100 @@ func (s *Service) Spec() service.Spec {
 }
 
 func (s *Service) operations() map[string]service.Operation {
-	return map[string]service.Operation{}
-}
-
-// OnAccountCreated creates the organization access role in a new member
-// account: ev.AccessRoleName, trusting arn:aws:iam::<management>:root, with
-// AdministratorAccess attached, as Organizations does
-// (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_accounts_access.html).
-func (s *Service) OnAccountCreated(ctx context.Context, tx store.Tx, ev service.AccountCreated) error {
-	return nil
+	read := func(h service.Handler) service.Operation { return service.Operation{Handler: h} }
+	write := func(h service.Handler) service.Operation { return service.Operation{Handler: h, Mutates: true} }
+	return map[string]service.Operation{
+		// users
+		"CreateUser":                    write(s.createUser),
+		"GetUser":                       read(s.getUserOp),
+		"ListUsers":                     read(s.listUsers),
+		"UpdateUser":                    write(s.updateUser),
+		"DeleteUser":                    write(s.deleteUser),
+		"TagUser":                       write(s.tagUser),
+		"UntagUser":                     write(s.untagUser),
+		"ListUserTags":                  read(s.listUserTags),
+		"PutUserPermissionsBoundary":    write(s.putUserPermissionsBoundary),
+		"DeleteUserPermissionsBoundary": write(s.deleteUserPermissionsBoundary),
+		// groups
+		"CreateGroup":         write(s.createGroup),
+		"GetGroup":            read(s.getGroupOp),
+		"ListGroups":          read(s.listGroups),
+		"UpdateGroup":         write(s.updateGroup),
+		"DeleteGroup":         write(s.deleteGroup),
+		"AddUserToGroup":      write(s.addUserToGroup),
+		"RemoveUserFromGroup": write(s.removeUserFromGroup),
+		"ListGroupsForUser":   read(s.listGroupsForUser),
+		// roles
+		"CreateRole":                    write(s.createRoleOp),
+		"GetRole":                       read(s.getRoleOp),
+		"ListRoles":                     read(s.listRoles),
+		"UpdateRole":                    write(s.updateRole),
+		"UpdateRoleDescription":         write(s.updateRoleDescription),
+		"UpdateAssumeRolePolicy":        write(s.updateAssumeRolePolicy),
+		"DeleteRole":                    write(s.deleteRole),
+		"PutRolePermissionsBoundary":    write(s.putRolePermissionsBoundary),
+		"DeleteRolePermissionsBoundary": write(s.deleteRolePermissionsBoundary),
+		"TagRole":                       write(s.tagRole),
+		"UntagRole":                     write(s.untagRole),
+		"ListRoleTags":                  read(s.listRoleTags),
+		// managed policies
+		"CreatePolicy":            write(s.createPolicy),
+		"GetPolicy":               read(s.getPolicy),
+		"DeletePolicy":            write(s.deletePolicy),
+		"ListPolicies":            read(s.listPolicies),
+		"CreatePolicyVersion":     write(s.createPolicyVersion),
+		"GetPolicyVersion":        read(s.getPolicyVersion),
+		"ListPolicyVersions":      read(s.listPolicyVersions),
+		"DeletePolicyVersion":     write(s.deletePolicyVersion),
+		"SetDefaultPolicyVersion": write(s.setDefaultPolicyVersion),
+		"TagPolicy":               write(s.tagPolicy),
+		"UntagPolicy":             write(s.untagPolicy),
+		"ListPolicyTags":          read(s.listPolicyTags),
+		// inline policies
+		"PutUserPolicy":     write(s.putInlinePolicy(kindUser)),
+		"GetUserPolicy":     read(s.getInlinePolicy(kindUser)),
+		"DeleteUserPolicy":  write(s.deleteInlinePolicy(kindUser)),
+		"ListUserPolicies":  read(s.listInlinePolicies(kindUser)),
+		"PutGroupPolicy":    write(s.putInlinePolicy(kindGroup)),
+		"GetGroupPolicy":    read(s.getInlinePolicy(kindGroup)),
+		"DeleteGroupPolicy": write(s.deleteInlinePolicy(kindGroup)),
+		"ListGroupPolicies": read(s.listInlinePolicies(kindGroup)),
+		"PutRolePolicy":     write(s.putInlinePolicy(kindRole)),
+		"GetRolePolicy":     read(s.getInlinePolicy(kindRole)),
+		"DeleteRolePolicy":  write(s.deleteInlinePolicy(kindRole)),
+		"ListRolePolicies":  read(s.listInlinePolicies(kindRole)),
+		// attachments
+		"AttachUserPolicy":          write(s.attachPolicy(kindUser)),
+		"DetachUserPolicy":          write(s.detachPolicy(kindUser)),
+		"ListAttachedUserPolicies":  read(s.listAttachedPolicies(kindUser)),
+		"AttachGroupPolicy":         write(s.attachPolicy(kindGroup)),
+		"DetachGroupPolicy":         write(s.detachPolicy(kindGroup)),
+		"ListAttachedGroupPolicies": read(s.listAttachedPolicies(kindGroup)),
+		"AttachRolePolicy":          write(s.attachPolicy(kindRole)),
+		"DetachRolePolicy":          write(s.detachPolicy(kindRole)),
+		"ListAttachedRolePolicies":  read(s.listAttachedPolicies(kindRole)),
+		"ListEntitiesForPolicy":     read(s.listEntitiesForPolicy),
+		// access keys
+		"CreateAccessKey":      write(s.createAccessKey),
+		"ListAccessKeys":       read(s.listAccessKeys),
+		"UpdateAccessKey":      write(s.updateAccessKey),
+		"DeleteAccessKey":      write(s.deleteAccessKey),
+		"GetAccessKeyLastUsed": read(s.getAccessKeyLastUsed),
+		// MFA
+		"CreateVirtualMFADevice": write(s.createVirtualMFADevice),
+		"EnableMFADevice":        write(s.enableMFADevice),
+		"DeactivateMFADevice":    write(s.deactivateMFADevice),
+		"DeleteVirtualMFADevice": write(s.deleteVirtualMFADevice),
+		"ListMFADevices":         read(s.listMFADevices),
+		"ListVirtualMFADevices":  read(s.listVirtualMFADevices),
+		// account
+		"CreateAccountAlias":             write(s.createAccountAlias),
+		"DeleteAccountAlias":             write(s.deleteAccountAlias),
+		"ListAccountAliases":             read(s.listAccountAliases),
+		"UpdateAccountPasswordPolicy":    write(s.updateAccountPasswordPolicy),
+		"GetAccountPasswordPolicy":       read(s.getAccountPasswordPolicy),
+		"DeleteAccountPasswordPolicy":    write(s.deleteAccountPasswordPolicy),
+		"GetAccountSummary":              read(s.getAccountSummary),
+		"GetAccountAuthorizationDetails": read(s.getAccountAuthorizationDetails),
+	}
 }

@@ -1,0 +1,280 @@
+package iam
+
+import (
+	"context"
+	"strings"
+
+	"github.com/bulkhead-dev/bulkhead/internal/emulator/service"
+	"github.com/bulkhead-dev/bulkhead/internal/emulator/store"
+)
+
+// Managed policy attachments (Attach/Detach/ListAttached User/Group/Role
+// Policies, ListEntitiesForPolicy):
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_AttachRolePolicy.html.
+
+// entityInput is the input of the operations shared by users, groups and
+// roles; it carries the entity name member of each kind and only the
+// operation's kind is read. (Plain fields, no embedding: the Query decoder
+// fills members by field name.)
+type entityInput struct {
+	UserName       string
+	GroupName      string
+	RoleName       string
+	PolicyArn      string
+	PolicyName     string
+	PolicyDocument string
+	PathPrefix     string
+	Marker         string
+	MaxItems       int
+}
+
+func (e entityInput) name(kind string) string {
+	switch kind {
+	case kindUser:
+		return e.UserName
+	case kindGroup:
+		return e.GroupName
+	}
+	return e.RoleName
+}
+
+func (s *Service) entity(ctx context.Context, r *service.Request, kind, name string, az service.Authz) (*principal, error) {
+	if err := checkName(kindMember(kind), name, kindMaxName(kind)); err != nil {
+		return nil, err
+	}
+	p, err := loadPrincipal(r.Tx, r.Caller.Account, kind, name)
+	if err != nil {
+		return nil, err
+	}
+	az.Resource = p.arn
+	if err := r.Authorize(ctx, az); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (s *Service) attachPolicy(kind string) service.Handler {
+	return func(ctx context.Context, r *service.Request) (any, error) {
+		var in entityInput
+		if err := r.Decode(&in); err != nil {
+			return nil, err
+		}
+		if in.PolicyArn == "" {
+			return nil, missing("PolicyArn")
+		}
+		p, err := s.entity(ctx, r, kind, in.name(kind), service.Authz{Context: map[string][]string{"iam:PolicyARN": {in.PolicyArn}}})
+		if err != nil {
+			return nil, err
+		}
+		acct := r.Caller.Account
+		pol, err := lookupPolicy(r.Tx, acct, in.PolicyArn)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range *p.attached {
+			if a == pol.ARN {
+				return nil, nil // attaching twice is a no-op, as in AWS
+			}
+		}
+		if len(*p.attached) >= attachedQuota {
+			return nil, limitExceeded("Cannot exceed quota for %s: %d", quotaName(kind), attachedQuota)
+		}
+		*p.attached = append(*p.attached, pol.ARN)
+		if err := r.Tx.Put(tableAttach, attachKey(acct, pol.ARN, kind, p.id), attachment{Kind: kind, Name: p.name, ID: p.id}); err != nil {
+			return nil, internal("put attachment", err)
+		}
+		return nil, p.save()
+	}
+}
+
+func (s *Service) detachPolicy(kind string) service.Handler {
+	return func(ctx context.Context, r *service.Request) (any, error) {
+		var in entityInput
+		if err := r.Decode(&in); err != nil {
+			return nil, err
+		}
+		if in.PolicyArn == "" {
+			return nil, missing("PolicyArn")
+		}
+		p, err := s.entity(ctx, r, kind, in.name(kind), service.Authz{Context: map[string][]string{"iam:PolicyARN": {in.PolicyArn}}})
+		if err != nil {
+			return nil, err
+		}
+		var keep []string
+		found := false
+		for _, a := range *p.attached {
+			if a == in.PolicyArn {
+				found = true
+				continue
+			}
+			keep = append(keep, a)
+		}
+		if !found {
+			return nil, noSuchEntity("Policy %s was not found.", in.PolicyArn)
+		}
+		*p.attached = keep
+		if _, err := r.Tx.Delete(tableAttach, attachKey(r.Caller.Account, in.PolicyArn, kind, p.id)); err != nil {
+			return nil, internal("delete attachment", err)
+		}
+		return nil, p.save()
+	}
+}
+
+func (s *Service) listAttachedPolicies(kind string) service.Handler {
+	return func(ctx context.Context, r *service.Request) (any, error) {
+		var in entityInput
+		if err := r.Decode(&in); err != nil {
+			return nil, err
+		}
+		prefix, err := checkPathPrefix(in.PathPrefix)
+		if err != nil {
+			return nil, err
+		}
+		pg, err := parsePage(in.Marker, in.MaxItems)
+		if err != nil {
+			return nil, err
+		}
+		p, err := s.entity(ctx, r, kind, in.name(kind), service.Authz{})
+		if err != nil {
+			return nil, err
+		}
+		var items []sliceKeyed[attachedPolicyOut]
+		for _, arn := range *p.attached {
+			a, _ := ParseARN(arn)
+			if !hasPathPrefix(a.Path, prefix) {
+				continue
+			}
+			items = append(items, sliceKeyed[attachedPolicyOut]{key: strings.ToLower(a.Name) + " " + arn, item: attachedPolicyOut{PolicyName: a.Name, PolicyArn: arn}})
+		}
+		sortKeyed(items)
+		out, info := pageSlice(items, pg)
+		return struct {
+			AttachedPolicies []attachedPolicyOut `xml:"AttachedPolicies>member"`
+			pageInfo
+		}{out, info}, nil
+	}
+}
+
+type policyUserOut struct {
+	UserName string `xml:"UserName"`
+	UserId   string `xml:"UserId"`
+}
+
+type policyGroupOut struct {
+	GroupName string `xml:"GroupName"`
+	GroupId   string `xml:"GroupId"`
+}
+
+type policyRoleOut struct {
+	RoleName string `xml:"RoleName"`
+	RoleId   string `xml:"RoleId"`
+}
+
+func (s *Service) listEntitiesForPolicy(ctx context.Context, r *service.Request) (any, error) {
+	var in struct {
+		PolicyArn         string
+		EntityFilter      string
+		PathPrefix        string
+		PolicyUsageFilter string
+		Marker            string
+		MaxItems          int
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if in.PolicyArn == "" {
+		return nil, missing("PolicyArn")
+	}
+	switch in.EntityFilter {
+	case "", "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy":
+	default:
+		return nil, validationError("entityFilter", in.EntityFilter, "Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]")
+	}
+	switch in.PolicyUsageFilter {
+	case "", "PermissionsPolicy", "PermissionsBoundary":
+	default:
+		return nil, validationError("policyUsageFilter", in.PolicyUsageFilter, "Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]")
+	}
+	prefix, err := checkPathPrefix(in.PathPrefix)
+	if err != nil {
+		return nil, err
+	}
+	pg, err := parsePage(in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Authorize(ctx, service.Authz{Resource: in.PolicyArn}); err != nil {
+		return nil, err
+	}
+	acct, tx := r.Caller.Account, r.Tx
+	pol, err := lookupPolicy(tx, acct, in.PolicyArn)
+	if err != nil {
+		return nil, err
+	}
+	type entity struct {
+		kind, name, id string
+	}
+	seen := map[string]bool{}
+	var items []sliceKeyed[entity]
+	collect := func(table string) error {
+		return tx.Scan(table, attachPrefix(acct, pol.ARN), "", func(_ string, d store.Doc) (bool, error) {
+			var a attachment
+			if err := d.Decode(&a); err != nil {
+				return false, err
+			}
+			if seen[a.Kind+a.ID] {
+				return true, nil
+			}
+			seen[a.Kind+a.ID] = true
+			items = append(items, sliceKeyed[entity]{key: a.Kind + " " + strings.ToLower(a.Name), item: entity{a.Kind, a.Name, a.ID}})
+			return true, nil
+		})
+	}
+	if in.PolicyUsageFilter != "PermissionsBoundary" {
+		if err := collect(tableAttach); err != nil {
+			return nil, internal("list entities", err)
+		}
+	}
+	if in.PolicyUsageFilter != "PermissionsPolicy" {
+		if err := collect(tableBoundary); err != nil {
+			return nil, internal("list entities", err)
+		}
+	}
+	var filtered []sliceKeyed[entity]
+	for _, it := range items {
+		e := it.item
+		if in.EntityFilter != "" && !strings.EqualFold(in.EntityFilter, e.kind) {
+			continue
+		}
+		if prefix != "/" {
+			p, err := loadPrincipal(tx, acct, e.kind, e.name)
+			if err != nil {
+				return nil, err
+			}
+			a, _ := ParseARN(p.arn)
+			if !hasPathPrefix(a.Path, prefix) {
+				continue
+			}
+		}
+		filtered = append(filtered, it)
+	}
+	sortKeyed(filtered)
+	page, info := pageSlice(filtered, pg)
+	out := struct {
+		PolicyGroups []policyGroupOut `xml:"PolicyGroups>member"`
+		PolicyUsers  []policyUserOut  `xml:"PolicyUsers>member"`
+		PolicyRoles  []policyRoleOut  `xml:"PolicyRoles>member"`
+		pageInfo
+	}{pageInfo: info}
+	for _, e := range page {
+		switch e.kind {
+		case kindUser:
+			out.PolicyUsers = append(out.PolicyUsers, policyUserOut{e.name, e.id})
+		case kindGroup:
+			out.PolicyGroups = append(out.PolicyGroups, policyGroupOut{e.name, e.id})
+		case kindRole:
+			out.PolicyRoles = append(out.PolicyRoles, policyRoleOut{e.name, e.id})
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,368 @@
+package iam
+
+import (
+	"context"
+
+	"github.com/bulkhead-dev/bulkhead/internal/emulator/service"
+	"github.com/bulkhead-dev/bulkhead/internal/emulator/store"
+)
+
+// IAM groups and membership:
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateGroup.html and
+// neighbours. A user belongs to at most 10 groups
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+
+const (
+	maxGroupName  = 128
+	groupsPerUser = 10
+)
+
+func memberKey(acct, groupID, userID string) string { return acct + "/" + groupID + "/" + userID }
+
+func (s *Service) createGroup(ctx context.Context, r *service.Request) (any, error) {
+	var in struct {
+		Path      string
+		GroupName string
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if err := checkName("GroupName", in.GroupName, maxGroupName); err != nil {
+		return nil, err
+	}
+	path, err := checkPath("Path", in.Path)
+	if err != nil {
+		return nil, err
+	}
+	acct := r.Caller.Account
+	if err := r.Authorize(ctx, service.Authz{Resource: groupARN(acct, path, in.GroupName)}); err != nil {
+		return nil, err
+	}
+	if err := s.checkQuota(r.Tx, tableGroup, acct, quotaGroups, "Groups"); err != nil {
+		return nil, err
+	}
+	id, err := s.uniqueID(prefixGroup)
+	if err != nil {
+		return nil, err
+	}
+	g := &groupRec{Name: in.GroupName, Path: path, ID: id, Created: r.Now}
+	if err := insert(r.Tx, tableGroup, nameKey(acct, g.Name), g, alreadyExists("Group with name %s already exists.", g.Name)); err != nil {
+		return nil, err
+	}
+	return struct {
+		Group groupOut `xml:"Group"`
+	}{g.out(acct)}, nil
+}
+
+func (s *Service) getGroupOp(ctx context.Context, r *service.Request) (any, error) {
+	var in struct {
+		GroupName string
+		Marker    string
+		MaxItems  int
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if err := checkName("GroupName", in.GroupName, maxGroupName); err != nil {
+		return nil, err
+	}
+	p, err := parsePage(in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	acct, tx := r.Caller.Account, r.Tx
+	g, err := getGroup(tx, acct, in.GroupName)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Authorize(ctx, service.Authz{Resource: groupARN(acct, g.Path, g.Name)}); err != nil {
+		return nil, err
+	}
+	var members []sliceKeyed[userOut]
+	err = tx.Scan(tableMember, acct+"/"+g.ID+"/", "", func(_ string, d store.Doc) (bool, error) {
+		var m memberRec
+		if err := d.Decode(&m); err != nil {
+			return false, err
+		}
+		u, err := getUser(tx, acct, m.User)
+		if err != nil {
+			return false, err
+		}
+		members = append(members, sliceKeyed[userOut]{key: nameKey(acct, u.Name), item: u.out(acct, false)})
+		return true, nil
+	})
+	if err != nil {
+		return nil, internal("list group members", err)
+	}
+	sortKeyed(members)
+	users, info := pageSlice(members, p)
+	return struct {
+		Group groupOut  `xml:"Group"`
+		Users []userOut `xml:"Users>member"`
+		pageInfo
+	}{g.out(acct), users, info}, nil
+}
+
+func (s *Service) listGroups(ctx context.Context, r *service.Request) (any, error) {
+	var in struct {
+		PathPrefix string
+		Marker     string
+		MaxItems   int
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	prefix, err := checkPathPrefix(in.PathPrefix)
+	if err != nil {
+		return nil, err
+	}
+	p, err := parsePage(in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	acct := r.Caller.Account
+	if err := r.Authorize(ctx, service.Authz{Resource: groupARN(acct, "/", "*")}); err != nil {
+		return nil, err
+	}
+	groups, info, err := scanPage(r.Tx, tableGroup, acct+"/", p, func(d store.Doc) (groupOut, bool, error) {
+		var g groupRec
+		if err := d.Decode(&g); err != nil {
+			return groupOut{}, false, err
+		}
+		return g.out(acct), hasPathPrefix(g.Path, prefix), nil
+	})
+	if err != nil {
+		return nil, internal("list groups", err)
+	}
+	return struct {
+		Groups []groupOut `xml:"Groups>member"`
+		pageInfo
+	}{groups, info}, nil
+}
+
+func (s *Service) updateGroup(ctx context.Context, r *service.Request) (any, error) {
+	var in struct {
+		GroupName    string
+		NewGroupName string
+		NewPath      string
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if err := checkName("GroupName", in.GroupName, maxGroupName); err != nil {
+		return nil, err
+	}
+	if in.NewGroupName != "" {
+		if err := checkName("NewGroupName", in.NewGroupName, maxGroupName); err != nil {
+			return nil, err
+		}
+	}
+	if in.NewPath != "" {
+		if _, err := checkPath("NewPath", in.NewPath); err != nil {
+			return nil, err
+		}
+	}
+	acct, tx := r.Caller.Account, r.Tx
+	g, err := getGroup(tx, acct, in.GroupName)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Authorize(ctx, service.Authz{Resource: groupARN(acct, g.Path, g.Name)}); err != nil {
+		return nil, err
+	}
+	oldName := g.Name
+	if in.NewGroupName != "" {
+		g.Name = in.NewGroupName
+	}
+	if in.NewPath != "" {
+		g.Path = in.NewPath
+	}
+	if err := r.Authorize(ctx, service.Authz{Resource: groupARN(acct, g.Path, g.Name)}); err != nil {
+		return nil, err
+	}
+	if nameKey(acct, g.Name) != nameKey(acct, oldName) {
+		var other groupRec
+		if ok, err := tx.Get(tableGroup, nameKey(acct, g.Name), &other); err != nil {
+			return nil, internal("get group", err)
+		} else if ok {
+			return nil, alreadyExists("Group with name %s already exists.", g.Name)
+		}
+	}
+	if _, err := tx.Delete(tableGroup, nameKey(acct, oldName)); err != nil {
+		return nil, internal("delete group", err)
+	}
+	if err := putGroup(tx, acct, g); err != nil {
+		return nil, err
+	}
+	// Members name the group: bring them and the indexes up to date.
+	err = tx.Scan(tableMember, acct+"/"+g.ID+"/", "", func(key string, d store.Doc) (bool, error) {
+		var m memberRec
+		if err := d.Decode(&m); err != nil {
+			return false, err
+		}
+		u, err := getUser(tx, acct, m.User)
+		if err != nil {
+			return false, err
+		}
+		for i, n := range u.Groups {
+			if nameKey(acct, n) == nameKey(acct, oldName) {
+				u.Groups[i] = g.Name
+			}
+		}
+		m.Group = g.Name
+		if err := tx.Put(tableMember, key, m); err != nil {
+			return false, err
+		}
+		return true, putUser(tx, acct, u)
+	})
+	if err != nil {
+		return nil, internal("rename group members", err)
+	}
+	for _, arn := range g.Attached {
+		if err := tx.Put(tableAttach, attachKey(acct, arn, kindGroup, g.ID), attachment{Kind: kindGroup, Name: g.Name, ID: g.ID}); err != nil {
+			return nil, internal("put attachment", err)
+		}
+	}
+	return nil, nil
+}
+
+func (s *Service) deleteGroup(ctx context.Context, r *service.Request) (any, error) {
+	var in struct{ GroupName string }
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if err := checkName("GroupName", in.GroupName, maxGroupName); err != nil {
+		return nil, err
+	}
+	acct, tx := r.Caller.Account, r.Tx
+	g, err := getGroup(tx, acct, in.GroupName)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Authorize(ctx, service.Authz{Resource: groupARN(acct, g.Path, g.Name)}); err != nil {
+		return nil, err
+	}
+	n, err := tx.Count(tableMember, acct+"/"+g.ID+"/")
+	if err != nil {
+		return nil, internal("count members", err)
+	}
+	if n > 0 {
+		return nil, deleteConflict("Cannot delete entity, must remove users from group first.")
+	}
+	if len(g.Inline) > 0 {
+		return nil, deleteConflict("Cannot delete entity, must delete policies first.")
+	}
+	if len(g.Attached) > 0 {
+		return nil, deleteConflict("Cannot delete entity, must detach all policies first.")
+	}
+	if _, err := tx.Delete(tableGroup, nameKey(acct, g.Name)); err != nil {
+		return nil, internal("delete group", err)
+	}
+	return nil, nil
+}
+
+type membershipInput struct {
+	GroupName string
+	UserName  string
+}
+
+func (s *Service) membership(ctx context.Context, r *service.Request) (*groupRec, *userRec, error) {
+	var in membershipInput
+	if err := r.Decode(&in); err != nil {
+		return nil, nil, err
+	}
+	if err := checkName("GroupName", in.GroupName, maxGroupName); err != nil {
+		return nil, nil, err
+	}
+	if err := checkName("UserName", in.UserName, maxUserName); err != nil {
+		return nil, nil, err
+	}
+	acct := r.Caller.Account
+	g, err := getGroup(r.Tx, acct, in.GroupName)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := getUser(r.Tx, acct, in.UserName)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := r.Authorize(ctx, service.Authz{Resource: groupARN(acct, g.Path, g.Name)}); err != nil {
+		return nil, nil, err
+	}
+	return g, u, nil
+}
+
+func (s *Service) addUserToGroup(ctx context.Context, r *service.Request) (any, error) {
+	g, u, err := s.membership(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	acct := r.Caller.Account
+	if containsFold(u.Groups, g.Name) {
+		return nil, nil // AWS treats adding an existing member as success
+	}
+	if len(u.Groups) >= groupsPerUser {
+		return nil, limitExceeded("Cannot exceed quota for GroupsPerUser: %d", groupsPerUser)
+	}
+	u.Groups = append(u.Groups, g.Name)
+	if err := r.Tx.Put(tableMember, memberKey(acct, g.ID, u.ID), memberRec{Group: g.Name, User: u.Name}); err != nil {
+		return nil, internal("put member", err)
+	}
+	return nil, putUser(r.Tx, acct, u)
+}
+
+func (s *Service) removeUserFromGroup(ctx context.Context, r *service.Request) (any, error) {
+	g, u, err := s.membership(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	acct := r.Caller.Account
+	if !containsFold(u.Groups, g.Name) {
+		return nil, noSuchEntity("User %s is not in group %s.", u.Name, g.Name)
+	}
+	u.Groups = removeFold(u.Groups, g.Name)
+	if _, err := r.Tx.Delete(tableMember, memberKey(acct, g.ID, u.ID)); err != nil {
+		return nil, internal("delete member", err)
+	}
+	return nil, putUser(r.Tx, acct, u)
+}
+
+func (s *Service) listGroupsForUser(ctx context.Context, r *service.Request) (any, error) {
+	var in struct {
+		UserName string
+		Marker   string
+		MaxItems int
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if err := checkName("UserName", in.UserName, maxUserName); err != nil {
+		return nil, err
+	}
+	p, err := parsePage(in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	acct := r.Caller.Account
+	u, err := getUser(r.Tx, acct, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Authorize(ctx, service.Authz{Resource: userARN(acct, u.Path, u.Name)}); err != nil {
+		return nil, err
+	}
+	var items []sliceKeyed[groupOut]
+	for _, name := range u.Groups {
+		g, err := getGroup(r.Tx, acct, name)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, sliceKeyed[groupOut]{key: nameKey(acct, g.Name), item: g.out(acct)})
+	}
+	sortKeyed(items)
+	groups, info := pageSlice(items, p)
+	return struct {
+		Groups []groupOut `xml:"Groups>member"`
+		pageInfo
+	}{groups, info}, nil
+}

@@ -1,0 +1,112 @@
+package iam
+
+import (
+	"encoding/base64"
+	"sort"
+	"strconv"
+
+	"github.com/bulkhead-dev/bulkhead/internal/emulator/store"
+)
+
+// Pagination, as every IAM List* and GetAccountAuthorizationDetails do it:
+// MaxItems (1 to 1000, default 100) and an opaque Marker; the response says
+// IsTruncated and carries the Marker of the next page
+// (https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListUsers.html).
+// Our marker is the base64 of the last key returned, so a page resumes
+// exactly after it even if entities were added or removed meanwhile.
+
+const defaultMaxItems = 100
+
+// page is the validated pagination request.
+type page struct {
+	after string // key to resume after; "" for the first page
+	limit int
+}
+
+func parsePage(marker string, maxItems int) (page, error) {
+	p := page{limit: defaultMaxItems}
+	if maxItems != 0 {
+		if maxItems < 1 || maxItems > 1000 {
+			return p, validationError("maxItems", strconv.Itoa(maxItems), "Member must have value between 1 and 1000")
+		}
+		p.limit = maxItems
+	}
+	if marker != "" {
+		b, err := base64.RawURLEncoding.DecodeString(marker)
+		if err != nil || len(b) == 0 {
+			return p, validationError("marker", marker, "Member must be a Marker returned by a previous call")
+		}
+		p.after = string(b)
+	}
+	return p, nil
+}
+
+func encodeMarker(key string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(key))
+}
+
+// pageInfo is embedded (by value) in list outputs.
+type pageInfo struct {
+	IsTruncated bool   `xml:"IsTruncated"`
+	Marker      string `xml:"Marker,omitempty"`
+}
+
+// sliceKeyed is an item of an in-memory list and its sort key.
+type sliceKeyed[T any] struct {
+	key  string
+	item T
+}
+
+// pageSlice returns the page of items (sorted by key) after p.after.
+func pageSlice[T any](items []sliceKeyed[T], p page) ([]T, pageInfo) {
+	var out []T
+	var info pageInfo
+	for _, it := range items {
+		if p.after != "" && it.key <= p.after {
+			continue
+		}
+		if len(out) == p.limit {
+			info.IsTruncated = true
+			break
+		}
+		out = append(out, it.item)
+		info.Marker = it.key
+	}
+	if !info.IsTruncated {
+		info.Marker = ""
+	} else {
+		info.Marker = encodeMarker(info.Marker)
+	}
+	return out, info
+}
+
+// scanPage pages through the documents of table under prefix. keep decodes
+// a document and says whether it belongs in the list (filters such as
+// PathPrefix); it is called until a page is full plus one more match, so
+// IsTruncated is exact.
+func scanPage[T any](tx store.Tx, table, prefix string, p page, keep func(store.Doc) (T, bool, error)) ([]T, pageInfo, error) {
+	var out []T
+	var info pageInfo
+	last := ""
+	err := tx.Scan(table, prefix, p.after, func(key string, doc store.Doc) (bool, error) {
+		item, ok, err := keep(doc)
+		if err != nil || !ok {
+			return err == nil, err
+		}
+		if len(out) == p.limit {
+			info.IsTruncated = true
+			return false, nil
+		}
+		out = append(out, item)
+		last = key
+		return true, nil
+	})
+	if info.IsTruncated {
+		info.Marker = encodeMarker(last)
+	}
+	return out, info, err
+}
+
+func sortKeyed[T any](items []sliceKeyed[T]) {
+	sort.Slice(items, func(i, j int) bool { return items[i].key < items[j].key })
+}

@@ -1,0 +1,481 @@
+package iam
+
+import (
+	"context"
+
+	"github.com/bulkhead-dev/bulkhead/internal/emulator/service"
+	"github.com/bulkhead-dev/bulkhead/internal/emulator/store"
+)
+
+// IAM users: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html
+// and the neighbouring actions.
+
+const maxUserName = 64
+
+func userIdentity(account string, u *userRec) service.Identity {
+	return service.Identity{Account: account, ARN: userARN(account, u.Path, u.Name), Type: "User", UserID: u.ID, Name: u.Name}
+}
+
+type userOutput struct {
+	User userOut `xml:"User"`
+}
+
+func (s *Service) createUser(ctx context.Context, r *service.Request) (any, error) {
+	var in struct {
+		Path                string
+		UserName            string
+		PermissionsBoundary string
+		Tags                []Tag
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if err := checkName("UserName", in.UserName, maxUserName); err != nil {
+		return nil, err
+	}
+	path, err := checkPath("Path", in.Path)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkTags(in.Tags); err != nil {
+		return nil, err
+	}
+	acct := r.Caller.Account
+	az := service.Authz{Resource: userARN(acct, path, in.UserName), Context: tagContext(in.Tags)}
+	if in.PermissionsBoundary != "" {
+		az.Context = withKey(az.Context, "iam:PermissionsBoundary", in.PermissionsBoundary)
+	}
+	if err := r.Authorize(ctx, az); err != nil {
+		return nil, err
+	}
+	if err := s.checkQuota(r.Tx, tableUser, acct, quotaUsers, "Users"); err != nil {
+		return nil, err
+	}
+	id, err := s.uniqueID(prefixUser)
+	if err != nil {
+		return nil, err
+	}
+	u := &userRec{Name: in.UserName, Path: path, ID: id, Created: r.Now, Tags: in.Tags}
+	if in.PermissionsBoundary != "" {
+		if err := setBoundary(r.Tx, acct, kindUser, u.Name, u.ID, "", in.PermissionsBoundary); err != nil {
+			return nil, err
+		}
+		u.Boundary = in.PermissionsBoundary
+	}
+	if err := insert(r.Tx, tableUser, nameKey(acct, u.Name), u, alreadyExists("User with name %s already exists.", u.Name)); err != nil {
+		return nil, err
+	}
+	return userOutput{User: u.out(acct, true)}, nil
+}
+
+func (s *Service) getUserOp(ctx context.Context, r *service.Request) (any, error) {
+	var in struct{ UserName string }
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	acct := r.Caller.Account
+	if in.UserName == "" {
+		switch r.Caller.Type {
+		case "Root":
+			if err := r.Authorize(ctx, service.Authz{Resource: RootARN(acct)}); err != nil {
+				return nil, err
+			}
+			var a service.Account
+			if _, err := r.Tx.Get(service.AccountTable, acct, &a); err != nil {
+				return nil, internal("get account", err)
+			}
+			return userOutput{User: userOut{UserId: acct, Arn: RootARN(acct), CreateDate: service.Time(a.Created)}}, nil
+		case "User":
+			in.UserName = r.Caller.Name
+		default:
+			return nil, service.BadRequest("ValidationError", "Must specify userName when calling with non-User credentials")
+		}
+	}
+	if err := checkName("UserName", in.UserName, maxUserName); err != nil {
+		return nil, err
+	}
+	u, err := getUser(r.Tx, acct, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Authorize(ctx, service.Authz{Resource: userARN(acct, u.Path, u.Name)}); err != nil {
+		return nil, err
+	}
+	return userOutput{User: u.out(acct, true)}, nil
+}
+
+func (s *Service) listUsers(ctx context.Context, r *service.Request) (any, error) {
+	var in struct {
+		PathPrefix string
+		Marker     string
+		MaxItems   int
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	prefix, err := checkPathPrefix(in.PathPrefix)
+	if err != nil {
+		return nil, err
+	}
+	p, err := parsePage(in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	acct := r.Caller.Account
+	if err := r.Authorize(ctx, service.Authz{Resource: userARN(acct, "/", "*")}); err != nil {
+		return nil, err
+	}
+	users, info, err := scanPage(r.Tx, tableUser, acct+"/", p, func(d store.Doc) (userOut, bool, error) {
+		var u userRec
+		if err := d.Decode(&u); err != nil {
+			return userOut{}, false, err
+		}
+		return u.out(acct, false), hasPathPrefix(u.Path, prefix), nil
+	})
+	if err != nil {
+		return nil, internal("list users", err)
+	}
+	return struct {
+		Users []userOut `xml:"Users>member"`
+		pageInfo
+	}{users, info}, nil
+}
+
+func (s *Service) updateUser(ctx context.Context, r *service.Request) (any, error) {
+	var in struct {
+		UserName    string
+		NewUserName string
+		NewPath     string
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if err := checkName("UserName", in.UserName, maxUserName); err != nil {
+		return nil, err
+	}
+	if in.NewUserName != "" {
+		if err := checkName("NewUserName", in.NewUserName, maxUserName); err != nil {
+			return nil, err
+		}
+	}
+	if in.NewPath != "" {
+		if _, err := checkPath("NewPath", in.NewPath); err != nil {
+			return nil, err
+		}
+	}
+	acct, tx := r.Caller.Account, r.Tx
+	u, err := getUser(tx, acct, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	// Renaming needs permission on both the old and the new ARN
+	// (https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateUser.html).
+	if err := r.Authorize(ctx, service.Authz{Resource: userARN(acct, u.Path, u.Name)}); err != nil {
+		return nil, err
+	}
+	newName, newPath := u.Name, u.Path
+	if in.NewUserName != "" {
+		newName = in.NewUserName
+	}
+	if in.NewPath != "" {
+		newPath = in.NewPath
+	}
+	if err := r.Authorize(ctx, service.Authz{Resource: userARN(acct, newPath, newName)}); err != nil {
+		return nil, err
+	}
+	if nameKey(acct, newName) != nameKey(acct, u.Name) {
+		var other userRec
+		if ok, err := tx.Get(tableUser, nameKey(acct, newName), &other); err != nil {
+			return nil, internal("get user", err)
+		} else if ok {
+			return nil, alreadyExists("User with name %s already exists.", newName)
+		}
+	}
+	if _, err := tx.Delete(tableUser, nameKey(acct, u.Name)); err != nil {
+		return nil, internal("delete user", err)
+	}
+	u.Name, u.Path = newName, newPath
+	if err := putUser(tx, acct, u); err != nil {
+		return nil, err
+	}
+	if err := renameUserRefs(tx, acct, u); err != nil {
+		return nil, err
+	}
+	return nil, nil
+}
+
+// renameUserRefs brings every index that names the user up to date after
+// UpdateUser changed its name or path.
+func renameUserRefs(tx store.Tx, acct string, u *userRec) error {
+	for _, gname := range u.Groups {
+		g, err := getGroup(tx, acct, gname)
+		if err != nil {
+			return err
+		}
+		if err := tx.Put(tableMember, acct+"/"+g.ID+"/"+u.ID, memberRec{Group: g.Name, User: u.Name}); err != nil {
+			return internal("put member", err)
+		}
+	}
+	for _, arn := range u.Attached {
+		if err := tx.Put(tableAttach, attachKey(acct, arn, kindUser, u.ID), attachment{Kind: kindUser, Name: u.Name, ID: u.ID}); err != nil {
+			return internal("put attachment", err)
+		}
+	}
+	if u.Boundary != "" {
+		if err := tx.Put(tableBoundary, attachKey(acct, u.Boundary, kindUser, u.ID), attachment{Kind: kindUser, Name: u.Name, ID: u.ID}); err != nil {
+			return internal("put boundary", err)
+		}
+	}
+	id := userIdentity(acct, u)
+	err := tx.Scan(tableAccessKey, acct+"/"+u.ID+"/", "", func(key string, d store.Doc) (bool, error) {
+		var k accessKeyRec
+		if err := d.Decode(&k); err != nil {
+			return false, err
+		}
+		var c service.Credential
+		if ok, err := tx.Get(service.CredentialTable, k.ID, &c); err != nil || !ok {
+			return err == nil, err
+		}
+		c.Identity = id
+		k.User = u.Name
+		if err := tx.Put(tableAccessKey, key, k); err != nil {
+			return false, err
+		}
+		return true, tx.Put(service.CredentialTable, k.ID, c)
+	})
+	if err != nil {
+		return internal("rename access keys", err)
+	}
+	devs, err := userMFADevices(tx, acct, u.ID)
+	if err != nil {
+		return err
+	}
+	for _, d := range devs {
+		d.User = u.Name
+		if err := tx.Put(tableMFA, acct+"/"+d.Serial, d); err != nil {
+			return internal("put mfa", err)
+		}
+	}
+	return nil
+}
+
+func (s *Service) deleteUser(ctx context.Context, r *service.Request) (any, error) {
+	var in struct{ UserName string }
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if err := checkName("UserName", in.UserName, maxUserName); err != nil {
+		return nil, err
+	}
+	acct, tx := r.Caller.Account, r.Tx
+	u, err := getUser(tx, acct, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Authorize(ctx, service.Authz{Resource: userARN(acct, u.Path, u.Name)}); err != nil {
+		return nil, err
+	}
+	// The order of checks follows the console's "things to remove first"
+	// list (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_users_remove.html).
+	n, err := tx.Count(tableAccessKey, acct+"/"+u.ID+"/")
+	if err != nil {
+		return nil, internal("count access keys", err)
+	}
+	if n > 0 {
+		return nil, deleteConflict("Cannot delete entity, must delete access keys first.")
+	}
+	devs, err := userMFADevices(tx, acct, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(devs) > 0 {
+		return nil, deleteConflict("Cannot delete entity, must delete MFA device first.")
+	}
+	if len(u.Inline) > 0 {
+		return nil, deleteConflict("Cannot delete entity, must delete policies first.")
+	}
+	if len(u.Attached) > 0 {
+		return nil, deleteConflict("Cannot delete entity, must detach all policies first.")
+	}
+	if len(u.Groups) > 0 {
+		return nil, deleteConflict("Cannot delete entity, must remove user from all groups first.")
+	}
+	if u.Boundary != "" {
+		if _, err := tx.Delete(tableBoundary, attachKey(acct, u.Boundary, kindUser, u.ID)); err != nil {
+			return nil, internal("delete boundary", err)
+		}
+	}
+	if _, err := tx.Delete(tableUser, nameKey(acct, u.Name)); err != nil {
+		return nil, internal("delete user", err)
+	}
+	return nil, nil
+}
+
+func (s *Service) tagUser(ctx context.Context, r *service.Request) (any, error) {
+	var in struct {
+		UserName string
+		Tags     []Tag
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if err := checkName("UserName", in.UserName, maxUserName); err != nil {
+		return nil, err
+	}
+	acct := r.Caller.Account
+	u, err := getUser(r.Tx, acct, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Authorize(ctx, service.Authz{Resource: userARN(acct, u.Path, u.Name), Context: tagContext(in.Tags)}); err != nil {
+		return nil, err
+	}
+	if u.Tags, err = mergeTags(u.Tags, in.Tags); err != nil {
+		return nil, err
+	}
+	return nil, putUser(r.Tx, acct, u)
+}
+
+func (s *Service) untagUser(ctx context.Context, r *service.Request) (any, error) {
+	var in struct {
+		UserName string
+		TagKeys  []string
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if err := checkName("UserName", in.UserName, maxUserName); err != nil {
+		return nil, err
+	}
+	acct := r.Caller.Account
+	u, err := getUser(r.Tx, acct, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Authorize(ctx, service.Authz{Resource: userARN(acct, u.Path, u.Name), Context: map[string][]string{"aws:TagKeys": in.TagKeys}}); err != nil {
+		return nil, err
+	}
+	if u.Tags, err = removeTags(u.Tags, in.TagKeys); err != nil {
+		return nil, err
+	}
+	return nil, putUser(r.Tx, acct, u)
+}
+
+func (s *Service) listUserTags(ctx context.Context, r *service.Request) (any, error) {
+	var in struct {
+		UserName string
+		Marker   string
+		MaxItems int
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if err := checkName("UserName", in.UserName, maxUserName); err != nil {
+		return nil, err
+	}
+	p, err := parsePage(in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	acct := r.Caller.Account
+	u, err := getUser(r.Tx, acct, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Authorize(ctx, service.Authz{Resource: userARN(acct, u.Path, u.Name)}); err != nil {
+		return nil, err
+	}
+	return tagPage(u.Tags, p), nil
+}
+
+func (s *Service) putUserPermissionsBoundary(ctx context.Context, r *service.Request) (any, error) {
+	var in struct {
+		UserName            string
+		PermissionsBoundary string
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if err := checkName("UserName", in.UserName, maxUserName); err != nil {
+		return nil, err
+	}
+	if in.PermissionsBoundary == "" {
+		return nil, missing("PermissionsBoundary")
+	}
+	acct := r.Caller.Account
+	u, err := getUser(r.Tx, acct, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	az := service.Authz{Resource: userARN(acct, u.Path, u.Name), Context: map[string][]string{"iam:PermissionsBoundary": {in.PermissionsBoundary}}}
+	if err := r.Authorize(ctx, az); err != nil {
+		return nil, err
+	}
+	if err := setBoundary(r.Tx, acct, kindUser, u.Name, u.ID, u.Boundary, in.PermissionsBoundary); err != nil {
+		return nil, err
+	}
+	u.Boundary = in.PermissionsBoundary
+	return nil, putUser(r.Tx, acct, u)
+}
+
+func (s *Service) deleteUserPermissionsBoundary(ctx context.Context, r *service.Request) (any, error) {
+	var in struct{ UserName string }
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if err := checkName("UserName", in.UserName, maxUserName); err != nil {
+		return nil, err
+	}
+	acct := r.Caller.Account
+	u, err := getUser(r.Tx, acct, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Authorize(ctx, service.Authz{Resource: userARN(acct, u.Path, u.Name)}); err != nil {
+		return nil, err
+	}
+	if u.Boundary == "" {
+		return nil, noSuchEntity("The user %s does not have a permissions boundary.", u.Name)
+	}
+	if err := setBoundary(r.Tx, acct, kindUser, u.Name, u.ID, u.Boundary, ""); err != nil {
+		return nil, err
+	}
+	u.Boundary = ""
+	return nil, putUser(r.Tx, acct, u)
+}
+
+func hasPathPrefix(path, prefix string) bool {
+	return len(path) >= len(prefix) && path[:len(prefix)] == prefix
+}
+
+func withKey(m map[string][]string, k, v string) map[string][]string {
+	if m == nil {
+		m = map[string][]string{}
+	}
+	m[k] = append(m[k], v)
+	return m
+}
+
+// tagPage is the output of List*Tags.
+func tagPage(tags []Tag, p page) any {
+	items := make([]sliceKeyed[Tag], len(tags))
+	for i, t := range tags {
+		items[i] = sliceKeyed[Tag]{key: keyIndex(i), item: t}
+	}
+	out, info := pageSlice(items, p)
+	return struct {
+		Tags []Tag `xml:"Tags>member"`
+		pageInfo
+	}{out, info}
+}
+
+// keyIndex is a sort key for position i of an ordered list.
+func keyIndex(i int) string {
+	const digits = "0123456789"
+	b := []byte("000000")
+	for j := len(b) - 1; j >= 0 && i > 0; j-- {
+		b[j] = digits[i%10]
+		i /= 10
+	}
+	return string(b)
+}
