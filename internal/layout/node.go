@@ -134,7 +134,11 @@ func parseYAML(file string, src []byte) (root *node, ds diag.Diagnostics) {
 			Hint:    "start from `bulkhead init`, or see docs/layout.md for the format"}}
 	}
 	if len(docs) > 1 {
-		return nil, diag.Diagnostics{{Severity: diag.Error, Pos: tokenPos(file, docs[1].GetToken()), Code: "yaml-syntax",
+		tk := docs[1].Start
+		if tk == nil {
+			tk = docs[1].GetToken()
+		}
+		return nil, diag.Diagnostics{{Severity: diag.Error, Pos: tokenPos(file, tk), Code: "yaml-syntax",
 			Summary: "the layout file holds more than one YAML document",
 			Hint:    "keep one document: remove the second `---` and what follows, or merge it into the first"}}
 	}
@@ -310,7 +314,9 @@ func (b *builder) build(n ast.Node, depth int) *node {
 			b.ds = append(b.ds, diag.Diagnostic{Severity: diag.Error, Pos: b.pos(n), Code: "yaml-syntax",
 				Summary: fmt.Sprintf("alias *%s refers to no anchor defined before it", name),
 				Hint:    fmt.Sprintf("define &%s earlier in the file, or fix the name", name)})
-			return &node{kind: nullNode, pos: b.pos(n)}
+			// No position: the value is absent, and saying it is also of
+			// the wrong type would repeat the same problem.
+			return &node{kind: nullNode}
 		}
 		out := b.build(target, depth+1)
 		// Report problems in aliased values where the alias is used.

@@ -106,6 +106,11 @@ func kindForPolicyType(t PolicyType) docKind {
 func (l *docLoader) check(doc *Document, kind docKind, path string) {
 	var buf bytes.Buffer
 	if err := json.Compact(&buf, doc.Source); err != nil {
+		// json.Compact does not say where; Unmarshal's SyntaxError does.
+		var v any
+		if uerr := json.Unmarshal(doc.Source, &v); uerr != nil {
+			err = uerr
+		}
 		line, col := 1, 1
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
@@ -116,7 +121,7 @@ func (l *docLoader) check(doc *Document, kind docKind, path string) {
 			pos = doc.Pos
 		}
 		l.add(diag.Diagnostic{Severity: diag.Error, Pos: pos, Code: "policy-json", Path: path,
-			Summary: "invalid JSON: " + strings.TrimPrefix(err.Error(), "invalid character "),
+			Summary: "invalid JSON: " + err.Error(),
 			Hint:    "a policy document is one JSON object; check for a missing comma or quote just before this position"})
 		return
 	}

@@ -228,7 +228,7 @@ func (v *validator) checkAccounts() {
 		if a.EffectiveEmail == "" && a.Kind.Value != "" {
 			v.add(a.Name.Pos, "missing-email", p+".email", `set organization.email to a template such as "aws+{account}@acme.example", or give the account an email`,
 				"account %q has no email address", a.Name.Value)
-		} else if a.EffectiveEmail != "" {
+		} else if a.EffectiveEmail != "" && !placeholderRe.MatchString(a.Name.Value) && (a.Email.IsSet() || v.templateUsable()) {
 			key := strings.ToLower(a.EffectiveEmail)
 			if first, dup := emails[key]; dup {
 				v.add(emailPos(a), "duplicate-email", p+".email", "AWS requires a distinct root email per account"+fromTemplate(a, first),
@@ -244,6 +244,13 @@ func (v *validator) checkAccounts() {
 			}
 		}
 	}
+}
+
+// templateUsable reports whether the organization's email template gives
+// each account its own address; when it does not, that is reported once on
+// the template rather than as a duplicate on every account.
+func (v *validator) templateUsable() bool {
+	return strings.Contains(v.l.Organization.Email.Value, "{account}")
 }
 
 func emailPos(a *Account) diag.Pos {

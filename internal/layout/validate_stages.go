@@ -61,6 +61,13 @@ func (v *validator) checkRuleReach(r *StageRule, devs []string, mgmt string) {
 	if r.Account.Value == "" || placeholderRe.MatchString(strings.NewReplacer("{stage}", "", "{developer}", "").Replace(r.Account.Value)) {
 		return
 	}
+	if strings.Contains(r.Account.Value, "{developer}") {
+		for _, m := range r.Match {
+			if !strings.Contains(m.Value, "{developer}") {
+				return // reported as a placeholder with no source
+			}
+		}
+	}
 	reach := RuleAccounts(l, r)
 	for _, name := range reach.Missing {
 		v.add(r.Account.Pos, "unknown-account", p+".account", "add the account under `accounts:`, or change the rule"+v.suggestAccount(name),
