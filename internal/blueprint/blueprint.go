@@ -60,13 +60,25 @@ func Generate(opts Options) (*Result, error) {
 
 // doc accumulates YAML text line by line. Comments are part of the product
 // here: the generated file is the user's first documentation.
-type doc struct{ b strings.Builder }
+type doc struct {
+	b strings.Builder
+	// off writes lines (at indentation 1 or more) as comments: YAML the
+	// user can uncomment later (the sandbox template, while there are no
+	// developers).
+	off bool
+}
 
 func (d *doc) String() string { return d.b.String() }
 
 // line writes one line at the given indentation (two spaces per level).
 func (d *doc) line(indent int, format string, args ...any) {
-	d.b.WriteString(strings.Repeat("  ", indent))
+	if d.off && indent > 0 {
+		// "  # key:" then "  #   child:": removing "# " restores the YAML.
+		d.b.WriteString("  # ")
+		d.b.WriteString(strings.Repeat("  ", indent-1))
+	} else {
+		d.b.WriteString(strings.Repeat("  ", indent))
+	}
 	fmt.Fprintf(&d.b, format, args...)
 	d.b.WriteByte('\n')
 }

@@ -78,7 +78,7 @@ activities, resources, and data in the cloud" (seed 002).`)
 			}
 		}
 	}
-	writeSandboxAccount(d)
+	writeSandboxAccount(d, o)
 	d.blank()
 
 	writePeople(d, o, true)
@@ -111,9 +111,7 @@ type the stage name first.`)
 		d.line(2, "account: %s", q(u+"-dev"))
 		d.line(2, "role: %s", roleAppEng)
 	}
-	d.line(1, `- match: "sandbox-{developer}"`)
-	d.line(2, `account: "sandbox-{developer}"`)
-	d.line(2, "role: %s", roleAppEng)
+	writeSandboxStage(d, o)
 	d.blank()
 
 	writeCI(d, o)

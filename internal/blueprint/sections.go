@@ -66,15 +66,30 @@ ever: "The Master Account shouldn't be an environment nor product"
 	d.line(2, "kind: management")
 }
 
-func writeSandboxAccount(d *doc) {
+func writeSandboxAccount(d *doc, o Options) {
 	d.comment(1, `
 One playground per developer, generated from developers below (seed 000:
 "Each developer on your team has their own playground account").`)
+	if len(o.Developers) == 0 {
+		d.comment(1, "Uncomment it, and the sandbox stage rule, when you list developers.")
+		d.off = true
+	}
 	d.line(1, `"sandbox-{developer}":`)
 	d.line(2, "for_each: developers")
 	d.line(2, "unit: Sandbox")
 	d.line(2, "kind: sandbox")
 	d.line(2, `owner: "{developer}"`)
+	d.off = false
+}
+
+// writeSandboxStage writes the rule routing sandbox-NAME to NAME's sandbox,
+// commented out while there are no developers (as the template is).
+func writeSandboxStage(d *doc, o Options) {
+	d.off = len(o.Developers) == 0
+	d.line(1, `- match: "sandbox-{developer}"`)
+	d.line(2, `account: "sandbox-{developer}"`)
+	d.line(2, "role: %s", roleAppEng)
+	d.off = false
 }
 
 // writePeople writes developers (when sandboxes are generated from them) and

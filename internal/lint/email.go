@@ -9,19 +9,20 @@ import (
 )
 
 // The management-email-person heuristic (documented in docs/lint.md). An
-// email looks like a person's when, in this order:
+// email looks like a person's when, in this order (the first that applies
+// decides):
 //
 //  1. it is the email of someone under people;
 //  2. its domain is a personal mailbox provider (gmail.com, outlook.com, ...);
-//  3. its local part, before any +tag, is a known person's name (a
-//     developer, a group member, an entry of people), alone or as the first
-//     or last word (alice, alice.smith, a.alice);
-//  4. it has no role word and no +tag, and has the shape firstname.lastname
-//     or firstname_lastname (two words of letters).
-//
-// Role words (aws, admin, root, billing, cloud, ops, platform, security, ...)
-// and plus addressing (aws+org@) mark an alias, so "aws@", "cloud-admin@" and
-// "it+aws@" pass; "jane.doe@" and "alice@" (a developer) do not.
+//  3. its local part, before any +tag, starts or ends with a known person's
+//     name (a developer, a group member, an entry of people): alice@,
+//     alice.smith@, smith.alice@, alice+aws@;
+//  4. (alias) a word of the local part before any +tag is a role word (aws,
+//     admin, root, billing, cloud, ops, platform, security, ...) or contains
+//     "aws" or "admin": aws@, cloud-admin@, it+root@;
+//  5. the local part before any +tag has the shape firstname.lastname or
+//     firstname_lastname: jane.doe@, jane.doe+aws@;
+//  6. anything else is taken for an alias: the rule prefers silence to noise.
 
 var personalProviders = map[string]bool{
 	"gmail.com": true, "googlemail.com": true, "outlook.com": true, "hotmail.com": true,
@@ -55,7 +56,7 @@ func personEmail(email string, people map[string]bool, emails map[string]string)
 	if personalProviders[domain] {
 		return domain + " is a personal mailbox provider"
 	}
-	base, _, plus := strings.Cut(local, "+")
+	base, _, _ := strings.Cut(local, "+")
 	words := strings.FieldsFunc(base, func(r rune) bool { return r == '.' || r == '_' || r == '-' })
 	if len(words) > 0 {
 		for _, w := range []string{words[0], words[len(words)-1]} {
@@ -68,9 +69,6 @@ func personEmail(email string, people map[string]bool, emails map[string]string)
 		if roleWords[w] || strings.Contains(w, "aws") || strings.Contains(w, "admin") {
 			return ""
 		}
-	}
-	if plus {
-		return ""
 	}
 	if firstLast.MatchString(base) {
 		return "it has the shape firstname.lastname"

@@ -111,7 +111,7 @@ func Check(l *layout.Layout) *Report {
 		switch {
 		case !known:
 			hint := "remove it, or name one of the rules in docs/lint.md"
-			if sug := diag.Suggest(id, ruleIDs(all)); sug != "" {
+			if sug := suggestRule(id, all); sug != "" {
 				hint = "did you mean " + sug + "? The rules are listed in docs/lint.md"
 			}
 			meta = append(meta, finding(byID[ruleSilenceInvalid], diag.Diagnostic{
@@ -189,6 +189,19 @@ func sortFindings(fs []Finding) {
 		}
 		return strings.Compare(a.Summary, b.Summary)
 	})
+}
+
+// suggestRule finds the rule an unknown id most likely meant: one that
+// starts with or contains it (staging-shared), or the closest by edits.
+func suggestRule(id string, rs []Rule) string {
+	if len(id) >= 4 {
+		for _, r := range rs {
+			if strings.Contains(r.ID, id) {
+				return r.ID
+			}
+		}
+	}
+	return diag.Suggest(id, ruleIDs(rs))
 }
 
 func ruleIDs(rs []Rule) []string {
