@@ -67,13 +67,25 @@ func TestMemberAccountRefusals(t *testing.T) {
 	}
 	root := h.rootID()
 	for name, call := range map[string]func() error{
-		"ListAccounts":       func() error { _, err := m.ListAccounts(h.ctx, &orgs.ListAccountsInput{}); return err },
-		"ListRoots":          func() error { _, err := m.ListRoots(h.ctx, &orgs.ListRootsInput{}); return err },
-		"DescribeAccount":    func() error { _, err := m.DescribeAccount(h.ctx, &orgs.DescribeAccountInput{AccountId: &acct}); return err },
-		"CreateAccount":      func() error { _, err := m.CreateAccount(h.ctx, &orgs.CreateAccountInput{AccountName: aws.String("x"), Email: aws.String("x@example.com")}); return err },
-		"EnablePolicyType":   func() error { _, err := m.EnablePolicyType(h.ctx, &orgs.EnablePolicyTypeInput{RootId: &root, PolicyType: types.PolicyTypeTagPolicy}); return err },
+		"ListAccounts": func() error { _, err := m.ListAccounts(h.ctx, &orgs.ListAccountsInput{}); return err },
+		"ListRoots":    func() error { _, err := m.ListRoots(h.ctx, &orgs.ListRootsInput{}); return err },
+		"DescribeAccount": func() error {
+			_, err := m.DescribeAccount(h.ctx, &orgs.DescribeAccountInput{AccountId: &acct})
+			return err
+		},
+		"CreateAccount": func() error {
+			_, err := m.CreateAccount(h.ctx, &orgs.CreateAccountInput{AccountName: aws.String("x"), Email: aws.String("x@example.com")})
+			return err
+		},
+		"EnablePolicyType": func() error {
+			_, err := m.EnablePolicyType(h.ctx, &orgs.EnablePolicyTypeInput{RootId: &root, PolicyType: types.PolicyTypeTagPolicy})
+			return err
+		},
 		"DeleteOrganization": func() error { _, err := m.DeleteOrganization(h.ctx, &orgs.DeleteOrganizationInput{}); return err },
-		"ListPolicies":       func() error { _, err := m.ListPolicies(h.ctx, &orgs.ListPoliciesInput{Filter: types.PolicyTypeTagPolicy}); return err },
+		"ListPolicies": func() error {
+			_, err := m.ListPolicies(h.ctx, &orgs.ListPoliciesInput{Filter: types.PolicyTypeTagPolicy})
+			return err
+		},
 	} {
 		t.Run(name, func(t *testing.T) { wantErr(t, call(), "AccessDeniedException", "") })
 	}
