@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/bulkhead-dev/bulkhead/internal/emulator/service"
@@ -39,6 +40,9 @@ func DecodeJSON(body []byte, v any) error {
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return service.BadRequest("SerializationException", "Start of structure or map found where not expected: trailing data after the request body")
+	}
+	if err := checkMemberNames(body, reflect.TypeOf(v), ""); err != nil {
+		return err
 	}
 	return nil
 }

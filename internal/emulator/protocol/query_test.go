@@ -193,3 +193,29 @@ func TestWriteJSONErrorFields(t *testing.T) {
 		t.Errorf("headers %v code %d", rec.Header(), rec.Code)
 	}
 }
+
+func TestDecodeJSONCaseSensitive(t *testing.T) {
+	type in struct {
+		AccountId string
+		Tags      []tag
+		Time      *service.Time
+	}
+	for body, bad := range map[string]string{
+		`{"accountid":"1"}`:                             "accountid",
+		`{"AccountId":"1","Tags":[{"key":"k"}]}`:        "Tags[].key",
+		`{"Tags":[{"Key":"k","Value":"v"}],"Time":1.5}`: "",
+	} {
+		var v in
+		err := DecodeJSON([]byte(body), &v)
+		if bad == "" {
+			if err != nil {
+				t.Errorf("DecodeJSON(%s) = %v", body, err)
+			}
+			continue
+		}
+		var se *service.Error
+		if !errors.As(err, &se) || se.Code != "SerializationException" || !strings.Contains(se.Message, bad) {
+			t.Errorf("DecodeJSON(%s) = %v; want SerializationException naming %s", body, err, bad)
+		}
+	}
+}
