@@ -150,6 +150,9 @@ type Identity struct {
 	SourceIdentity string            `json:"sourceIdentity,omitempty"`
 	SessionPolicy  string            `json:"sessionPolicy,omitempty"`
 	SessionTags    map[string]string `json:"sessionTags,omitempty"`
+	// TransitiveTagKeys are the session tags that chained sessions
+	// inherit (AssumeRole TransitiveTagKeys).
+	TransitiveTagKeys []string `json:"transitiveTagKeys,omitempty"`
 	// Chained is true when the session was made by a role session
 	// (role chaining caps it at one hour).
 	Chained bool `json:"chained,omitempty"`
