@@ -203,10 +203,11 @@ func (s *Set) eval(r *Request, ex *Explanation) Decision {
 	var idAllow tv
 	switch p.typ {
 	case PrincipalRoot:
-		// The root user has every permission in its own account.
-		idAllow = tvOf(!cross)
+		// The root user's identity side allows everything; other
+		// accounts' resources still need their resource policy.
+		idAllow = tvTrue
 		if ex != nil {
-			ex.Notes = append(ex.Notes, "the root user's identity side allows everything in its own account")
+			ex.Notes = append(ex.Notes, "the root user needs no identity policy")
 		}
 	case PrincipalService, PrincipalAnonymous, PrincipalUnknown:
 		idAllow = tvFalse

@@ -124,11 +124,7 @@ func (ex *Explanation) explainOutcome(d Decision, deny tv, s *Set, r *Request, c
 		return
 	}
 	if idAllow.t == triFalse && (cross || res.allow[levelRole].t == triFalse || s.trust) {
-		if p.typ == PrincipalRoot {
-			ex.block("identity policies", "the root user has no permissions in other accounts")
-		} else {
-			ex.block("identity policies", "no identity-based policy allows the action on the resource")
-		}
+		ex.block("identity policies", "no identity-based policy allows the action on the resource")
 	}
 	if hasBoundary && boundOK.t == triFalse {
 		ex.block("permissions boundary", "the permissions boundary does not allow the action")
