@@ -204,14 +204,14 @@ func checkGuardrails(c *checker) []diag.Diagnostic {
 		if a.Template != "" {
 			subject = fmt.Sprintf("%s accounts %s (%s)", a.Kind.Value, quote(a.Template), strings.Join(names[pos], ", "))
 		}
-		target := a.Unit.Value
-		if target == "" {
-			target = "root"
+		hint := fmt.Sprintf("attach a guardrail SCP to %s, a unit above it, or root (bulkhead init writes one: policies/guardrails.json)", a.Unit.Value)
+		if a.Unit.Value == "" {
+			hint = "put the account in a unit and attach a guardrail SCP to it, or attach one to root (bulkhead init writes one: policies/guardrails.json)"
 		}
 		out = append(out, diag.Diagnostic{
 			Pos: pos, Path: "accounts." + nameAsWritten(a),
 			Summary: fmt.Sprintf("no SCP covers %s %s", subject, where),
-			Hint:    fmt.Sprintf("attach a guardrail SCP to %s, a unit above it, or the root (bulkhead init writes one: policies/guardrails.json)", target),
+			Hint:    hint,
 		})
 	}
 	return out

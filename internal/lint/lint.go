@@ -139,7 +139,7 @@ func Check(l *layout.Layout) *Report {
 		}
 	}
 
-	rep := &Report{Findings: meta, Silenced: []Silenced{}}
+	rep := &Report{Findings: append([]Finding{}, meta...), Silenced: []Silenced{}}
 	for _, r := range all {
 		if r.check == nil {
 			continue
