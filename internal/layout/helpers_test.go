@@ -50,6 +50,8 @@ const okPolicy = `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "A
 const okSCP = `{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}]}`
 
 // testFS holds the policy files the base layout references.
+type fstestFile = fstest.MapFile
+
 func testFS() fstest.MapFS {
 	return fstest.MapFS{
 		"policies/deploy.json":     {Data: []byte(okPolicy)},

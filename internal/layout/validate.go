@@ -210,11 +210,15 @@ func (v *validator) checkAccounts() {
 				"account name %q is not valid", a.Name.Value)
 		}
 		if first, dup := names[a.Name.Value]; dup {
-			v.add(a.Name.Pos, "duplicate-account", p, "rename one of them"+fromTemplate(a, first),
-				"duplicate account %q (also at %d:%d)", a.Name.Value, first.Name.Pos.Line, first.Name.Pos.Col)
-		} else {
-			names[a.Name.Value] = a
+			// A template without {developer} repeats one name: that is
+			// reported once, on the template.
+			if a.Template == "" || a.Template != first.Template {
+				v.add(a.Name.Pos, "duplicate-account", p, "rename one of them"+fromTemplate(a, first),
+					"duplicate account %q (also at %d:%d)", a.Name.Value, first.Name.Pos.Line, first.Name.Pos.Col)
+			}
+			continue // same name, same email: one report is enough
 		}
+		names[a.Name.Value] = a
 		if a.Unit.Value != "" && l.Unit(a.Unit.Value) == nil {
 			hint := "add it under `units:`"
 			if s := diag.Suggest(a.Unit.Value, l.UnitPaths()); s != "" {

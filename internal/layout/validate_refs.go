@@ -189,7 +189,7 @@ func (v *validator) checkPolicies() {
 			}
 			what := fmt.Sprintf("%d %s policies", len(list), k.typ)
 			if implicit != "" {
-				what = fmt.Sprintf("%d %ss plus %s, which AWS attaches to every target,", len(list), strings.ToUpper(string(k.typ)), implicit)
+				what = fmt.Sprintf("%d %ss (%d plus %s, which AWS attaches to every target)", n, strings.ToUpper(string(k.typ)), len(list), implicit)
 			}
 			v.add(pos, "too-many-policies", join("policies", last.Name.Value)+".attach",
 				fmt.Sprintf("merge policies, or attach some to a parent unit; the quota is %d per target (%s)", per, quotaPage),
