@@ -2,6 +2,8 @@ package lint
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -399,6 +401,28 @@ func TestPersonEmail(t *testing.T) {
 	for email, want := range tests {
 		if got := personEmail(email, people, emails); got != want {
 			t.Errorf("personEmail(%q) = %q, want %q", email, got, want)
+		}
+	}
+}
+
+// TestRulesAreDocumented keeps docs/lint.md and the rule table together:
+// every rule has a section and a table row with its severity.
+func TestRulesAreDocumented(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "lint.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	for _, r := range Rules() {
+		if !strings.Contains(doc, "\n### "+r.ID+"\n") {
+			t.Errorf("docs/lint.md has no section for %s", r.ID)
+		}
+		row := fmt.Sprintf("| [%s](#%s) | %s | %s |", r.ID, r.ID, r.Severity, r.Title)
+		if !strings.Contains(doc, row) {
+			t.Errorf("docs/lint.md has no table row %q", row)
+		}
+		if r.Reason == "" || !strings.HasSuffix(r.Reason, ".") && !strings.HasSuffix(r.Reason, `."`) {
+			t.Errorf("rule %s: reason should be one sentence: %q", r.ID, r.Reason)
 		}
 	}
 }
