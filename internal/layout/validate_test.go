@@ -47,7 +47,9 @@ func TestValidate(t *testing.T) {
 			nil, []string{"6:73 bad-unit"}, "not valid"},
 		{"duplicate unit", func(t *testing.T) string { return replace(t, base, "Sandbox]", "Sandbox, Security]") },
 			nil, []string{"6:73 duplicate-unit"}, "listed twice"},
-		{"unknown unit", func(t *testing.T) string { return replace(t, base, "{unit: Security, kind: security}", "{unit: Securty, kind: security}") },
+		{"unknown unit", func(t *testing.T) string {
+			return replace(t, base, "{unit: Security, kind: security}", "{unit: Securty, kind: security}")
+		},
 			nil, []string{"9:20 unknown-unit"}, `did you mean "Security"?`},
 		{"account name syntax", func(t *testing.T) string { return replace(t, base, "  dev: {unit", "  Dev_1: {unit") },
 			nil, []string{"11:3 bad-name", "18:45 unknown-account"}, `account name "Dev_1" is not valid`},
@@ -64,17 +66,25 @@ func TestValidate(t *testing.T) {
 		{"unknown placeholder in account email", func(t *testing.T) string {
 			return replace(t, base, "  dev: {unit: Workloads/Development, kind: development}", "  dev: {unit: Workloads/Development, kind: development, email: \"{team}@acme.example\"}")
 		}, nil, []string{"11:64 placeholder"}, "placeholder {team} has no source"},
-		{"unknown group in trust", func(t *testing.T) string { return replace(t, base, "trust: [group:engineers]", "trust: [group:enginers]") },
+		{"unknown group in trust", func(t *testing.T) string {
+			return replace(t, base, "trust: [group:engineers]", "trust: [group:enginers]")
+		},
 			nil, []string{"24:13 unknown-group"}, `did you mean "engineers"?`},
 		{"unknown person in trust", func(t *testing.T) string { return replace(t, base, "trust: [group:engineers]", "trust: [user:zed]") },
 			nil, []string{"24:13 unknown-person"}, `unknown person "zed"`},
-		{"unknown account in trust", func(t *testing.T) string { return replace(t, base, "trust: [group:engineers]", "trust: [account:shared]") },
+		{"unknown account in trust", func(t *testing.T) string {
+			return replace(t, base, "trust: [group:engineers]", "trust: [account:shared]")
+		},
 			nil, []string{"24:13 unknown-account"}, `unknown account "shared"`},
 		{"ci trust without ci section", func(t *testing.T) string { return replace(t, base, "ci:\n  github: {repository: acme/app}\n", "") },
 			nil, []string{"25:13 unknown-ci"}, "no ci section"},
-		{"role policy keyed by an unknown kind", func(t *testing.T) string { return replace(t, base, "{development: PowerUserAccess", "{develop: PowerUserAccess") },
+		{"role policy keyed by an unknown kind", func(t *testing.T) string {
+			return replace(t, base, "{development: PowerUserAccess", "{develop: PowerUserAccess")
+		},
 			nil, []string{"25:16 bad-value"}, `"develop" is not one of`},
-		{"role policy that is neither a name nor a file", func(t *testing.T) string { return replace(t, base, "sandbox: AdministratorAccess", "sandbox: Admin Access") },
+		{"role policy that is neither a name nor a file", func(t *testing.T) string {
+			return replace(t, base, "sandbox: AdministratorAccess", "sandbox: Admin Access")
+		},
 			nil, []string{"25:55 bad-policy-ref"}, "neither an AWS managed policy name nor a policy file"},
 		{"missing role policy file", func(t *testing.T) string { return replace(t, base, "policies/deploy.json", "policies/nope.json") },
 			nil, []string{"28:28 policy-file"}, "no such file"},
@@ -89,7 +99,9 @@ func TestValidate(t *testing.T) {
 		{"inline document checked at the YAML node", func(t *testing.T) string {
 			return replace(t, base, "file: policies/guardrails.json,", "document: {Version: \"2012-10-17\", Statement: [{Effect: Deny, Action: \"s3:*\"}]},")
 		}, nil, []string{"30:38"}, "in the inline document"},
-		{"unknown policy target", func(t *testing.T) string { return replace(t, base, "attach: [Workloads, Sandbox]", "attach: [Workloads, Sandbx]") },
+		{"unknown policy target", func(t *testing.T) string {
+			return replace(t, base, "attach: [Workloads, Sandbox]", "attach: [Workloads, Sandbx]")
+		},
 			nil, []string{"30:79 unknown-target"}, `did you mean "Sandbox"?`},
 		{"SCP over scp_max_chars", func(t *testing.T) string { return replace(t, base, "policies/guardrails.json", "policies/long.json") },
 			map[string]string{"policies/long.json": longSCP}, []string{"30:33 policy-size"}, "the limit is 5120"},
@@ -133,7 +145,9 @@ func TestValidate(t *testing.T) {
 		{"stage resolving to the management account", func(t *testing.T) string {
 			return replace(t, base, "  - {match: prod,", "  - {match: ops, account: management}\n  - {match: prod,")
 		}, nil, []string{"17:27 stage-management"}, "management account"},
-		{"stage to an unknown account", func(t *testing.T) string { return replace(t, base, "account: dev, role: appeng}", "account: devv, role: appeng}") },
+		{"stage to an unknown account", func(t *testing.T) string {
+			return replace(t, base, "account: dev, role: appeng}", "account: devv, role: appeng}")
+		},
 			nil, []string{"18:45 unknown-account"}, `unknown account "devv"`},
 		{"{stage} with literal stages that have no account", func(t *testing.T) string {
 			return replace(t, base, "  - {match: prod,", "  - {match: [qa, uat], account: \"{stage}\"}\n  - {match: prod,")
@@ -161,7 +175,9 @@ func TestValidate(t *testing.T) {
 		{"invariant naming unknown things", func(t *testing.T) string {
 			return replace(t, base, "group:engineers cannot write kind:production", "group:eng cannot write unit:Nope")
 		}, nil, []string{"32:5 unknown-group", "32:28 unknown-unit"}, ""},
-		{"developer listed twice", func(t *testing.T) string { return replace(t, base, "developers: [alice, bob]", "developers: [alice, bob, alice]") },
+		{"developer listed twice", func(t *testing.T) string {
+			return replace(t, base, "developers: [alice, bob]", "developers: [alice, bob, alice]")
+		},
 			nil, []string{"13:26 duplicate-developer"}, ""},
 		{"no developers for a template", func(t *testing.T) string {
 			return replace(t, replace(t, base, "developers: [alice, bob]\n", ""), "engineers: [alice, bob]", "engineers: [carol]")
