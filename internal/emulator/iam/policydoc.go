@@ -335,3 +335,11 @@ func compactDoc(doc string) string {
 	}
 	return b.String()
 }
+
+// CheckIdentityPolicy validates an identity-based policy document (also
+// the grammar of STS session policies) with IAM's MalformedPolicyDocument
+// errors.
+func CheckIdentityPolicy(doc string) error { return checkPolicy(doc, identityDoc, nil) }
+
+// CompactPolicy removes insignificant white space from a JSON document.
+func CompactPolicy(doc string) string { return compactDoc(doc) }
