@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
@@ -185,8 +186,9 @@ func TestJSONRoundTrip(t *testing.T) {
 		t.Errorf("MasterAccountId = %q, want %q", aws.ToString(d.Organization.MasterAccountId), env.AccountID)
 	}
 	_, err = c.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String("111111111111")})
-	if code := apiCode(t, err); code != "AccountNotFoundException" {
-		t.Errorf("DescribeAccount: code %s", code)
+	var anf *orgtypes.AccountNotFoundException
+	if !errors.As(err, &anf) || !strings.Contains(anf.ErrorMessage(), "111111111111") {
+		t.Errorf("DescribeAccount: %v, want a typed AccountNotFoundException with its message", err)
 	}
 	_, err = c.ListRoots(ctx, &organizations.ListRootsInput{})
 	if code := apiCode(t, err); code != "InternalFailure" {

@@ -111,7 +111,7 @@ func WriteJSONError(w http.ResponseWriter, e *service.Error) {
 		m[k] = v
 	}
 	m["__type"] = e.Code
-	m["message"] = e.Message
+	m["Message"] = e.Message
 	body, _ := json.Marshal(m)
 	h := w.Header()
 	h.Set("Content-Type", JSONContentType)

@@ -186,7 +186,7 @@ func TestDecodeJSON(t *testing.T) {
 func TestWriteJSONErrorFields(t *testing.T) {
 	rec := httptest.NewRecorder()
 	WriteJSONError(rec, &service.Error{Code: "ConstraintViolationException", Message: "m", Status: 400, Fields: map[string]string{"Reason": "ACCOUNT_NUMBER_LIMIT_EXCEEDED"}})
-	if want := `{"Reason":"ACCOUNT_NUMBER_LIMIT_EXCEEDED","__type":"ConstraintViolationException","message":"m"}`; rec.Body.String() != want {
+	if want := `{"Message":"m","Reason":"ACCOUNT_NUMBER_LIMIT_EXCEEDED","__type":"ConstraintViolationException"}`; rec.Body.String() != want {
 		t.Errorf("body %s", rec.Body)
 	}
 	if rec.Header().Get("X-Amzn-ErrorType") != "ConstraintViolationException" || rec.Code != 400 {
