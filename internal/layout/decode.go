@@ -112,6 +112,9 @@ func (d *decoder) list(n *node, path string, single bool) []*node {
 }
 
 func (d *decoder) str(n *node, path string) Field[string] {
+	if f, ok := adjacentColon(n); ok {
+		return f
+	}
 	switch {
 	case n.kind == scalarNode && n.stype != boolScalar:
 		return Field[string]{Value: n.text, Pos: n.pos}
@@ -212,4 +215,20 @@ func sorted(list []string) []string {
 	out := append([]string(nil), list...)
 	sort.Strings(out)
 	return out
+}
+
+// adjacentColon recognizes "group:engineers" that goccy/go-yaml read as a
+// one-entry mapping {group: engineers}: inside nested flow collections it
+// takes a colon followed by no space as a mapping indicator, where YAML 1.2
+// keeps it in the plain scalar. The value starting right after the colon
+// tells the two apart; the text is rebuilt as written.
+func adjacentColon(n *node) (Field[string], bool) {
+	if n.kind != mapNode || len(n.keys) != 1 {
+		return Field[string]{}, false
+	}
+	k, v := n.keys[0], n.vals[0]
+	if k.quoted || v.kind != scalarNode || v.quoted || v.pos.Line != k.pos.Line || v.pos.Col != k.pos.Col+len([]rune(k.text))+1 {
+		return Field[string]{}, false
+	}
+	return Field[string]{Value: k.text + ":" + v.text, Pos: k.pos}, true
 }

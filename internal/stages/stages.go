@@ -129,17 +129,32 @@ func nearest(l *layout.Layout, stage string, n int) []Candidate {
 		}
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].Distance < cands[j].Distance })
-	// Keep the plausible ones (a typo or two away); when none is, the
-	// single nearest still tells the user what the rules look like.
-	limit := max(3, len([]rune(stage))/3)
-	keep := 0
-	for keep < len(cands) && keep < n && cands[keep].Distance <= limit {
-		keep++
+	// Keep the plausible ones: at most one edit per two literal characters
+	// of the pattern, so that short globs such as "qa-*" (near to every
+	// name by a few edits) do not crowd out the typo the user made. When
+	// none is plausible, the single nearest still shows what rules exist.
+	var keep []Candidate
+	for _, c := range cands {
+		if len(keep) < n && c.Distance <= max(1, literalLen(c.Pattern)/2) {
+			keep = append(keep, c)
+		}
 	}
-	if keep == 0 && len(cands) > 0 {
-		keep = 1
+	if len(keep) == 0 && len(cands) > 0 {
+		keep = cands[:1]
 	}
-	return cands[:keep]
+	return keep
+}
+
+// literalLen counts the characters of a pattern that are not wildcards.
+func literalLen(p string) int {
+	p = strings.ReplaceAll(p, "{developer}", "")
+	n := 0
+	for _, c := range p {
+		if c != '*' && c != '?' {
+			n++
+		}
+	}
+	return n
 }
 
 // globDistance is the edit distance between a name and the closest name
