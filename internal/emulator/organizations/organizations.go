@@ -81,9 +81,8 @@ func (s *Service) Spec() service.Spec {
 }
 
 // operations is the table of implemented actions; Mutates marks those
-// that write. Actions of the model not listed here (handshakes,
-// invitations, EnableAllFeatures, GovCloud, responsibility transfers,
-// effective policy validation) reach the front end's unknown-operation
+// that write. Actions of the model not listed here (the billing
+// responsibility transfers) reach the front end's unknown-operation
 // error.
 func (s *Service) operations() map[string]service.Operation {
 	read := func(h service.Handler) service.Operation { return service.Operation{Handler: h} }
@@ -137,6 +136,19 @@ func (s *Service) operations() map[string]service.Operation {
 		"DeregisterDelegatedAdministrator":    write(s.deregisterDelegatedAdministrator),
 		"ListDelegatedAdministrators":         read(s.listDelegatedAdministrators),
 		"ListDelegatedServicesForAccount":     read(s.listDelegatedServicesForAccount),
+
+		"InviteAccountToOrganization":   write(s.inviteAccountToOrganization),
+		"AcceptHandshake":               write(s.acceptHandshake),
+		"DeclineHandshake":              write(s.declineHandshake),
+		"CancelHandshake":               write(s.cancelHandshake),
+		"DescribeHandshake":             read(s.describeHandshake),
+		"ListHandshakesForAccount":      read(s.listHandshakesForAccount),
+		"ListHandshakesForOrganization": read(s.listHandshakesForOrganization),
+		"EnableAllFeatures":             write(s.enableAllFeatures),
+
+		"CreateGovCloudAccount":                  write(s.createGovCloudAccount),
+		"ListAccountsWithInvalidEffectivePolicy": read(s.listAccountsWithInvalidEffectivePolicy),
+		"ListEffectivePolicyValidationErrors":    read(s.listEffectivePolicyValidationErrors),
 
 		"PutResourcePolicy":      write(s.putResourcePolicy),
 		"DescribeResourcePolicy": read(s.describeResourcePolicy),
