@@ -85,7 +85,7 @@ func (a *App) printRules() error {
 func (a *App) runLint() error {
 	l, ds, err := a.loadLayout()
 	if err != nil {
-		return err
+		return &ExitError{Code: 1, Message: err.Error() + " (choose the file with -C DIR and -f FILE, or write one with `bulkhead init`)"}
 	}
 	out := lintOutput{File: a.LayoutPath(), Valid: !ds.HasErrors() && l != nil, Findings: []lint.Finding{}, Silenced: []lint.Silenced{}}
 	if !out.Valid {
