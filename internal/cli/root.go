@@ -74,6 +74,7 @@ each deploy stage to its own account, and proves who can write where.`,
 	root.AddCommand(
 		a.newAccessCmd(),
 		a.newInitCmd(),
+		a.newLocalCmd(),
 		a.newLintCmd(),
 		a.newStageCmd(),
 		a.newValidateCmd(),
