@@ -80,13 +80,19 @@ func (lr layerResult) anyAllow() tv {
 }
 
 // evalLayer evaluates the statements of one layer that can match.
-func (s *Set) evalLayer(l *layer, r *Request, hasBoundary bool, ex *Explanation, rep *LayerReport) layerResult {
+func (s *Set) evalLayer(l *layer, r *Request, svcID int, hasBoundary bool, ex *Explanation, rep *LayerReport) layerResult {
 	var lr layerResult
 	for i := range lr.allow {
 		lr.allow[i] = tvFalse
 	}
 	lr.deny = tvFalse
-	for _, st := range l.candidates(r.svc) {
+	cands := l.candidates(svcID)
+	for i := range cands {
+		e := &cands[i]
+		if !e.match(r.name) {
+			continue
+		}
+		st := e.st
 		m, level := r.matchStmt(st, hasBoundary)
 		if m.t == triFalse {
 			continue
@@ -130,6 +136,10 @@ func (s *Set) eval(r *Request, ex *Explanation) Decision {
 		ex.PrincipalAccount, ex.ResourceAccount = p.account, r.resAcct
 		ex.PrincipalType = p.typ.String()
 	}
+	svcID := -1
+	if id, ok := s.svcIDs[r.svc]; ok {
+		svcID = id
+	}
 	deny := tvFalse
 	run := func(l *layer, applies bool, why string) layerResult {
 		var rep *LayerReport
@@ -140,7 +150,7 @@ func (s *Set) eval(r *Request, ex *Explanation) Decision {
 		if !applies {
 			return layerResult{}
 		}
-		lr := s.evalLayer(l, r, hasBoundary, ex, rep)
+		lr := s.evalLayer(l, r, svcID, hasBoundary, ex, rep)
 		deny = tvOr(deny, lr.deny)
 		if rep != nil {
 			rep.Allows = describeTV(lr.anyAllow())
@@ -153,12 +163,13 @@ func (s *Set) eval(r *Request, ex *Explanation) Decision {
 	rcpOK := tvTrue
 	rcpWhy := ""
 	switch {
+	case len(s.rcps) == 0:
 	case r.ResourceInManagementAccount:
 		rcpWhy = "the resource is in the management account, which RCPs do not affect"
 	case p.slr:
 		rcpWhy = "service-linked roles are not affected by RCPs"
 	case !rcpApplies(r.svc):
-		rcpWhy = "RCPs do not apply to service " + r.svc
+		rcpWhy = "RCPs do not apply to this service"
 	}
 	for _, l := range s.rcps {
 		lr := run(l, rcpWhy == "", rcpWhy)

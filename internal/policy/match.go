@@ -176,6 +176,7 @@ type actionPattern struct {
 	service string // lower case, no wildcard (the parser rejects them)
 	name    string // lower case glob
 	exact   bool   // name has no wildcard
+	prefix  bool   // name is a literal followed by one "*"
 }
 
 func compileActionPattern(a string) actionPattern {
@@ -185,20 +186,24 @@ func compileActionPattern(a string) actionPattern {
 	svc, name, _ := cutByte(a, ':')
 	ap := actionPattern{service: lowerASCII(svc), name: lowerASCII(name)}
 	ap.exact = !hasWildcard(ap.name)
+	if n := len(ap.name); n > 0 && ap.name[n-1] == '*' && !hasWildcard(ap.name[:n-1]) {
+		ap.prefix = true
+	}
 	return ap
 }
 
-// match reports whether the request action (service lowered, name as sent)
-// matches the pattern.
-func (ap *actionPattern) match(service, name string) bool {
-	if ap.all {
+// matchName reports whether the operation name (as sent) matches the
+// pattern's name; the caller has matched the service.
+func (ap *actionPattern) matchName(name string) bool {
+	switch {
+	case ap.all:
 		return true
-	}
-	if ap.service != service {
-		return false
-	}
-	if ap.exact {
+	case ap.exact:
 		return equalFoldLower(ap.name, name)
+	case ap.prefix:
+		// "Describe*": the common case, without backtracking.
+		p := ap.name[:len(ap.name)-1]
+		return len(name) >= len(p) && equalFoldLower(p, name[:len(p)])
 	}
 	return glob(ap.name, name, true)
 }

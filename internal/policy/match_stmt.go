@@ -122,17 +122,8 @@ func (cp *cprincipal) exempt(r *Request, hasBoundary bool) bool {
 
 // matchStmt evaluates whether st applies to the request, and at which grant
 // level its Principal names the caller.
+// The caller has matched the action (see entry.match).
 func (r *Request) matchStmt(st *cstmt, hasBoundary bool) (tv, int) {
-	matched := false
-	for i := range st.actions {
-		if st.actions[i].match(r.svc, r.name) {
-			matched = true
-			break
-		}
-	}
-	if matched == st.notAction {
-		return tvFalse, levelNone
-	}
 	res := tvTrue
 	if st.hasRes {
 		res = r.matchResources(st)
@@ -204,4 +195,13 @@ func describeVars(parts []varPart) string {
 	}
 	b.WriteByte('"')
 	return b.String()
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }

@@ -35,28 +35,74 @@ type Set struct {
 	identity, boundary, session, resource *layer
 	scps, rcps                            []*layer
 	trust                                 bool
+	// svcIDs numbers every service prefix named in any layer; a layer's
+	// buckets are indexed by these numbers.
+	svcIDs map[string]int
 }
 
-// layer is one layer's statements, indexed by service prefix so that a
-// request only visits statements that can match its action.
+// layer is one layer's statements, indexed by service so that a request
+// only visits the statements that can match its action, and only the
+// action patterns of its service.
 type layer struct {
-	name      string // "identity", "SCP r-abcd", ...
+	name      string // "identity policies", "SCPs at r-abcd", ...
 	id        string // SCP/RCP level id
-	stmts     []*cstmt
-	bySvc     map[string][]*cstmt
-	universal []*cstmt // statements matching every service: "*", NotAction
+	buckets   [][]entry
+	universal []entry // for services no statement names
+}
+
+// entry is a statement in a service's bucket with the action patterns that
+// can match that service.
+type entry struct {
+	st    *cstmt
+	names []actionPattern // patterns of this service
+	all   bool            // an Action "*" pattern
+}
+
+// match reports whether the entry's Action/NotAction matches the request's
+// operation name (the service is already known to be the bucket's).
+func (e *entry) match(name string) bool {
+	m := e.all
+	if !m {
+		for i := range e.names {
+			if e.names[i].matchName(name) {
+				m = true
+				break
+			}
+		}
+	}
+	return m != e.st.notAction
 }
 
 // NewSet compiles layers into a Set.
 func NewSet(l Layers) *Set {
-	s := &Set{
-		identity: newLayer("identity policies", "", l.Identity),
+	s := &Set{svcIDs: map[string]int{}}
+	all := [][]*Compiled{l.Identity, l.Boundaries, l.Session, {l.Resource}}
+	for _, lv := range l.SCPs {
+		all = append(all, lv.Policies)
 	}
+	for _, lv := range l.RCPs {
+		all = append(all, lv.Policies)
+	}
+	for _, ps := range all {
+		for _, p := range ps {
+			if p == nil {
+				continue
+			}
+			for _, st := range p.stmts {
+				for _, svc := range st.services {
+					if _, ok := s.svcIDs[svc]; !ok {
+						s.svcIDs[svc] = len(s.svcIDs)
+					}
+				}
+			}
+		}
+	}
+	s.identity = s.newLayer("identity policies", "", l.Identity)
 	if len(l.Boundaries) > 0 {
-		s.boundary = newLayer("permissions boundary", "", l.Boundaries)
+		s.boundary = s.newLayer("permissions boundary", "", l.Boundaries)
 	}
 	if len(l.Session) > 0 {
-		s.session = newLayer("session policy", "", l.Session)
+		s.session = s.newLayer("session policy", "", l.Session)
 	}
 	if l.Resource != nil {
 		name := "resource-based policy"
@@ -64,61 +110,58 @@ func NewSet(l Layers) *Set {
 			name = "trust policy"
 			s.trust = true
 		}
-		s.resource = newLayer(name, "", []*Compiled{l.Resource})
+		s.resource = s.newLayer(name, "", []*Compiled{l.Resource})
 	}
 	for _, lv := range l.SCPs {
-		s.scps = append(s.scps, newLayer("SCPs at "+lv.ID, lv.ID, lv.Policies))
+		s.scps = append(s.scps, s.newLayer("SCPs at "+lv.ID, lv.ID, lv.Policies))
 	}
 	for _, lv := range l.RCPs {
-		s.rcps = append(s.rcps, newLayer("RCPs at "+lv.ID, lv.ID, lv.Policies))
+		s.rcps = append(s.rcps, s.newLayer("RCPs at "+lv.ID, lv.ID, lv.Policies))
 	}
 	return s
 }
 
-func newLayer(name, id string, policies []*Compiled) *layer {
-	l := &layer{name: name, id: id, bySvc: map[string][]*cstmt{}}
+func (s *Set) newLayer(name, id string, policies []*Compiled) *layer {
+	l := &layer{name: name, id: id, buckets: make([][]entry, len(s.svcIDs))}
+	var stmts []*cstmt
 	for _, p := range policies {
-		if p == nil {
-			continue
-		}
-		l.stmts = append(l.stmts, p.stmts...)
-	}
-	for _, st := range l.stmts {
-		if st.anySvc {
-			l.universal = append(l.universal, st)
-			continue
-		}
-		for _, svc := range st.services {
-			l.bySvc[svc] = nil
+		if p != nil {
+			stmts = append(stmts, p.stmts...)
 		}
 	}
-	// Each bucket keeps source order: the statements naming the service
-	// and the universal ones, interleaved as written.
-	for svc := range l.bySvc {
-		var b []*cstmt
-		for _, st := range l.stmts {
-			if st.anySvc || containsString(st.services, svc) {
-				b = append(b, st)
+	// Buckets keep source order, so explanations list statements as written.
+	for svc, id := range s.svcIDs {
+		for _, st := range stmts {
+			e := entry{st: st}
+			for _, ap := range st.actions {
+				if ap.all {
+					e.all = true
+				} else if ap.service == svc {
+					e.names = append(e.names, ap)
+				}
+			}
+			if e.all || len(e.names) > 0 || st.notAction {
+				l.buckets[id] = append(l.buckets[id], e)
 			}
 		}
-		l.bySvc[svc] = b
+	}
+	for _, st := range stmts {
+		if st.anySvc {
+			e := entry{st: st}
+			for _, ap := range st.actions {
+				e.all = e.all || ap.all
+			}
+			l.universal = append(l.universal, e)
+		}
 	}
 	return l
 }
 
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
+// candidates are the entries that may match an action of the service
+// numbered svcID (-1: a service no statement names).
+func (l *layer) candidates(svcID int) []entry {
+	if svcID < 0 {
+		return l.universal
 	}
-	return false
-}
-
-// candidates are the statements that may match an action of service svc.
-func (l *layer) candidates(svc string) []*cstmt {
-	if b, ok := l.bySvc[svc]; ok {
-		return b
-	}
-	return l.universal
+	return l.buckets[svcID]
 }
