@@ -26,7 +26,7 @@ const (
 	MaxDepth = 64
 	// MaxNodes caps the number of nodes produced after alias expansion, so
 	// that anchors referring to anchors ("billion laughs") cannot explode.
-	MaxNodes = 1_000_000
+	MaxNodes = 500_000
 )
 
 // nodeKind is the shape of a YAML value.
@@ -142,7 +142,7 @@ func parseYAML(file string, src []byte) (root *node, ds diag.Diagnostics) {
 			Summary: "the layout file holds more than one YAML document",
 			Hint:    "keep one document: remove the second `---` and what follows, or merge it into the first"}}
 	}
-	b := &builder{file: file, anchors: map[string]ast.Node{}}
+	b := &builder{file: file, anchors: map[string]*anchor{}}
 	func() {
 		defer func() {
 			if r := recover(); r != nil {
@@ -165,13 +165,15 @@ func syntaxDiag(file string, err error) diag.Diagnostic {
 		Hint: "fix the YAML syntax at this position (indent with spaces, not tabs; quote values containing ': ' or '#')"}
 	var se *yaml.SyntaxError
 	if errors.As(err, &se) {
-		d.Summary = "YAML syntax: " + se.GetMessage()
+		msg := se.GetMessage()
 		if tk := se.GetToken(); tk != nil {
 			d.Pos = tokenPos(file, tk)
 		}
-		if strings.Contains(se.GetMessage(), "'\\t'") {
+		if strings.Contains(msg, "\t") {
+			msg = strings.ReplaceAll(msg, "\t", `\t`)
 			d.Hint = "YAML does not allow tabs for indentation; indent with spaces"
 		}
+		d.Summary = "YAML syntax: " + msg
 		return d
 	}
 	msg := err.Error()
@@ -263,10 +265,18 @@ func checkNesting(file string, src []byte) (diag.Diagnostic, bool) {
 // budget and a depth bound.
 type builder struct {
 	file           string
-	anchors        map[string]ast.Node
+	anchors        map[string]*anchor
 	count          int
 	budgetExceeded bool
 	ds             diag.Diagnostics
+}
+
+// anchor is a built anchored value. Aliases share it rather than rebuild
+// it, and add its size to the node count, so an alias costs O(1) to
+// expand while the budget still bounds what the decoder will walk.
+type anchor struct {
+	built *node // nil while the anchored value is being built
+	size  int
 }
 
 func (b *builder) pos(n ast.Node) diag.Pos { return tokenPos(b.file, n.GetToken()) }
@@ -296,31 +306,48 @@ func (b *builder) build(n ast.Node, depth int) *node {
 	case *ast.DocumentNode:
 		return b.build(n.Body, depth)
 	case *ast.AnchorNode:
-		if name, ok := n.Name.(*ast.StringNode); ok || n.Name != nil {
-			key := n.Name.GetToken().Value
-			if ok {
-				key = name.Value
-			}
-			b.anchors[key] = n.Value
+		key := ""
+		if n.Name != nil {
+			key = n.Name.GetToken().Value
 		}
-		return b.build(n.Value, depth)
+		a := &anchor{}
+		b.anchors[key] = a
+		before := b.count
+		out := b.build(n.Value, depth)
+		a.built, a.size = out, b.count-before
+		return out
 	case *ast.AliasNode:
 		name := ""
 		if n.Value != nil {
 			name = n.Value.GetToken().Value
 		}
-		target, ok := b.anchors[name]
-		if !ok {
+		a, ok := b.anchors[name]
+		switch {
+		case !ok:
 			b.ds = append(b.ds, diag.Diagnostic{Severity: diag.Error, Pos: b.pos(n), Code: "yaml-syntax",
 				Summary: fmt.Sprintf("alias *%s refers to no anchor defined before it", name),
 				Hint:    fmt.Sprintf("define &%s earlier in the file, or fix the name", name)})
 			// No position: the value is absent, and saying it is also of
 			// the wrong type would repeat the same problem.
 			return &node{kind: nullNode}
+		case a.built == nil:
+			b.budgetExceeded = true
+			b.ds = append(b.ds, diag.Diagnostic{Severity: diag.Error, Pos: b.pos(n), Code: "yaml-syntax",
+				Summary: fmt.Sprintf("alias *%s is inside the value it refers to (a recursive structure)", name),
+				Hint:    "an anchor must not contain an alias to itself"})
+			return &node{kind: nullNode}
 		}
-		out := b.build(target, depth+1)
-		// Report problems in aliased values where the alias is used.
-		cp := *out
+		b.count += a.size
+		if b.count > MaxNodes {
+			b.budgetExceeded = true
+			b.ds = append(b.ds, diag.Diagnostic{Severity: diag.Error, Pos: b.pos(n), Code: "too-large",
+				Summary: fmt.Sprintf("the document expands to more than %d values (aliases referring to aliases?)", MaxNodes),
+				Hint:    "use fewer nested anchors and aliases (&name / *name)"})
+			return &node{kind: nullNode}
+		}
+		// Report problems in aliased values where the alias is used; the
+		// subtree below is shared and never modified.
+		cp := *a.built
 		cp.pos = b.pos(n)
 		return &cp
 	case *ast.TagNode:
