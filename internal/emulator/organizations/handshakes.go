@@ -472,3 +472,36 @@ func (s *Service) listHandshakes(r *service.Request, in *handshakeIn, index, pre
 	}
 	return listOut("Handshakes", items, next), nil
 }
+
+// deleteHandshakes removes an organization's handshakes with their
+// indexes (DeleteOrganization).
+func deleteHandshakes(tx store.Tx, orgID string) error {
+	var hs []handshakeDoc
+	if err := tx.Scan(handshakeByOrg, orgID+"/", "", func(k string, _ store.Doc) (bool, error) {
+		var h handshakeDoc
+		ok, err := tx.Get(handshakeTable, k[len(orgID)+1:], &h)
+		if ok {
+			hs = append(hs, h)
+		}
+		return err == nil, err
+	}); err != nil {
+		return err
+	}
+	for _, h := range hs {
+		err := firstErr(
+			func() error { _, err := tx.Delete(handshakeTable, h.ID); return err },
+			func() error { _, err := tx.Delete(handshakeByOrg, key(orgID, h.ID)); return err },
+			func() error {
+				if h.TargetAccount == "" {
+					return nil
+				}
+				_, err := tx.Delete(handshakeByAccount, key(h.TargetAccount, h.ID))
+				return err
+			},
+		)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -145,9 +145,13 @@ func (s *Service) deleteOrganization(ctx context.Context, r *service.Request) (a
 			return nil, storeErr(r.Action, err)
 		}
 	}
+	if err := deleteHandshakes(r.Tx, c.org.ID); err != nil {
+		return nil, storeErr(r.Action, err)
+	}
+	// The management account's email stays in emailTable: the account
+	// lives on, and no other account may take its address.
 	err = firstErr(
 		func() error { _, err := r.Tx.Delete(memberTable, c.org.MgmtAccountID); return err },
-		func() error { _, err := r.Tx.Delete(emailTable, lower(c.org.MgmtEmail)); return err },
 		func() error { _, err := r.Tx.Delete(orgTable, c.org.ID); return err },
 	)
 	if err != nil {

@@ -85,4 +85,17 @@ func TestOrganizationLifecycle(t *testing.T) {
 	if err != nil || len(ous.OrganizationalUnits) != 0 {
 		t.Errorf("new organization has OUs: %v %v", ous, err)
 	}
+	// The management account's email stays taken.
+	if o2.MasterAccountEmail == nil || *o2.MasterAccountEmail == "" {
+		t.Fatalf("MasterAccountEmail = %v", o2.MasterAccountEmail)
+	}
+	ca, err := h.c.CreateAccount(h.ctx, &orgs.CreateAccountInput{AccountName: aws.String("x"), Email: o2.MasterAccountEmail})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.env.Clock.Advance(testDelay)
+	st, err := h.c.DescribeCreateAccountStatus(h.ctx, &orgs.DescribeCreateAccountStatusInput{CreateAccountRequestId: ca.CreateAccountStatus.Id})
+	if err != nil || st.CreateAccountStatus.FailureReason != types.CreateAccountFailureReasonEmailAlreadyExists {
+		t.Errorf("management email reused: %+v %v", st, err)
+	}
 }
