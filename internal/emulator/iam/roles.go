@@ -228,7 +228,9 @@ func (s *Service) updateRole(ctx context.Context, r *service.Request) (any, erro
 	if in.MaxSessionDuration != 0 {
 		role.MaxSessionDuration = in.MaxSessionDuration
 	}
-	return nil, putRole(r.Tx, r.Caller.Account, role)
+	// UpdateRole has an (empty) output shape: clients expect an
+	// <UpdateRoleResult/> element.
+	return struct{}{}, putRole(r.Tx, r.Caller.Account, role)
 }
 
 func (s *Service) updateRoleDescription(ctx context.Context, r *service.Request) (any, error) {
