@@ -305,6 +305,8 @@ func (r *jsonReader) stringLit() (string, *jsonError) {
 				return "", r.errf("invalid escape \\%c in string", e)
 			}
 			r.advance()
+		case c == '\n':
+			return "", r.errf("unterminated string (a string cannot span lines)")
 		case c < 0x20:
 			return "", r.errf("control character %U in string: escape it", rune(c))
 		case c < utf8.RuneSelf:

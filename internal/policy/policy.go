@@ -58,6 +58,15 @@ func (k Kind) String() string {
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
 
+// withArticle is the kind with "a" or "an", for messages.
+func (k Kind) withArticle() string {
+	s := k.String()
+	if k == Identity {
+		return "an " + s
+	}
+	return "a " + s
+}
+
 // ParseOptions say where a document comes from and what kind it is.
 type ParseOptions struct {
 	// File names the source in diagnostics and explanations.

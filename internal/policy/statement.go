@@ -92,11 +92,11 @@ func (p *parser) statement(n *node, index int, path string, pol *Policy) *Statem
 				p.errorf(notPrincipal.keyPos, "notprincipal-allow", path+".NotPrincipal", `NotPrincipal must be used with "Effect": "Deny"; prefer a Deny with an ArnNotEquals condition on aws:PrincipalArn`, "NotPrincipal with Allow is not supported")
 			}
 		default:
-			p.errorf(notPrincipal.keyPos, "notprincipal-not-allowed", path+".NotPrincipal", "NotPrincipal is only supported in resource-based policies; use a Deny with an ArnNotEquals condition on aws:PrincipalArn", "NotPrincipal is not allowed in a %s", kind)
+			p.errorf(notPrincipal.keyPos, "notprincipal-not-allowed", path+".NotPrincipal", "NotPrincipal is only supported in resource-based policies; use a Deny with an ArnNotEquals condition on aws:PrincipalArn", "NotPrincipal is not allowed in %s", kind.withArticle())
 		}
 	}
 	if principal == nil && notPrincipal == nil && (kind == Resource || kind == Trust || kind == RCP) {
-		p.errorf(n.pos, "missing-principal", path+".Principal", `a `+kind.String()+` must say whom it applies to: add "Principal": {"AWS": "arn:aws:iam::ACCOUNT:root"} or similar`, "statement has no Principal")
+		p.errorf(n.pos, "missing-principal", path+".Principal", `a `+kind.String()+` must say whom it applies to: add "Principal": {"AWS": "arn:aws:iam::ACCOUNT:root"} or similar`, "statement has no Principal (%s needs one)", kind.withArticle())
 	}
 	if kind == RCP && s.Principal != nil && !s.Principal.All {
 		p.errorf(principal.value.pos, "rcp-principal", path+".Principal", `use "Principal": "*" and narrow with conditions on aws:PrincipalArn or aws:PrincipalOrgID`, "in a resource control policy Principal must be \"*\"")
