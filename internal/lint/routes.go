@@ -86,15 +86,21 @@ func (c *checker) computeRoutes() []route {
 					}
 					continue
 				}
-				// A glob routed to "{stage}": every account whose name the
-				// glob matches is reachable, one stage name each.
+				// A glob routed to "{stage}": every account the template
+				// makes from some stage name the glob matches is reachable,
+				// one stage name each.
+				pre, post, _ := strings.Cut(tmpl, "{stage}")
 				for _, a := range c.l.Accounts {
 					if a == nil {
 						continue
 					}
 					name := a.Name.Value
-					if ok, _ := path.Match(strings.ReplaceAll(tmpl, "{stage}", stage), name); ok {
-						out = append(out, route{rule: r, match: m, stage: name, account: a})
+					if len(name) < len(pre)+len(post) || !strings.HasPrefix(name, pre) || !strings.HasSuffix(name, post) {
+						continue
+					}
+					st := name[len(pre) : len(name)-len(post)]
+					if ok, _ := path.Match(stage, st); ok && !c.shadowed(i, st) {
+						out = append(out, route{rule: r, match: m, stage: st, account: a})
 					}
 				}
 			}
@@ -104,18 +110,15 @@ func (c *checker) computeRoutes() []route {
 }
 
 // shadowed reports whether a rule before index i matches the stage name, so
-// that rule i never sees it.
+// that rule i never sees it (first match wins, as layout.MatchRule decides).
 func (c *checker) shadowed(i int, stage string) bool {
+	devs := c.l.DeveloperNames()
 	for _, r := range c.l.Stages[:i] {
 		if r == nil {
 			continue
 		}
-		for _, m := range r.Match {
-			for _, pa := range c.expand(m.Value, r.Account.Value) {
-				if ok, _ := path.Match(pa[0], stage); ok || pa[0] == stage {
-					return true
-				}
-			}
+		if _, ok := layout.MatchRule(r, stage, devs); ok {
+			return true
 		}
 	}
 	return false
