@@ -100,6 +100,7 @@ func Parse(file string, src []byte, opts Options) (l *Layout, ds diag.Diagnostic
 	d.decodeLayout(root, l)
 	v := &validator{l: l, ds: d.ds}
 	v.expand()
+	l.buildIndex()
 	v.loadDocuments(opts)
 	v.validate()
 	v.ds.Sort()

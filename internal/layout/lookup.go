@@ -1,10 +1,35 @@
 package layout
 
-// Lookups by name. They scan the slices: layouts are small (a 1,000-account
-// layout scans in microseconds), and the slices keep the file's order.
+// Lookups by name. Accounts, units and people, which checks look up once
+// per reference, go through an index built after expansion; the rest scan
+// their (short) slices.
+
+// buildIndex indexes the expanded layout; the first of duplicates wins.
+func (l *Layout) buildIndex() {
+	ix := &layoutIndex{accounts: map[string]*Account{}, units: map[string]*Unit{}, people: map[string]*Person{}}
+	for _, a := range l.Accounts {
+		if _, ok := ix.accounts[a.Name.Value]; !ok {
+			ix.accounts[a.Name.Value] = a
+		}
+	}
+	for _, u := range l.Units {
+		if _, ok := ix.units[u.Path]; !ok {
+			ix.units[u.Path] = u
+		}
+	}
+	for _, p := range l.People {
+		if _, ok := ix.people[p.Name.Value]; !ok {
+			ix.people[p.Name.Value] = p
+		}
+	}
+	l.index = ix
+}
 
 // Account returns the account with the given name (after expansion), or nil.
 func (l *Layout) Account(name string) *Account {
+	if l.index != nil {
+		return l.index.accounts[name]
+	}
 	for _, a := range l.Accounts {
 		if a.Name.Value == name {
 			return a
@@ -15,6 +40,9 @@ func (l *Layout) Account(name string) *Account {
 
 // Unit returns the unit with the given path, or nil.
 func (l *Layout) Unit(path string) *Unit {
+	if l.index != nil {
+		return l.index.units[path]
+	}
 	for _, u := range l.Units {
 		if u.Path == path {
 			return u
@@ -36,6 +64,9 @@ func (l *Layout) Group(name string) *Group {
 // Person returns the person with the given name, or nil. Developers and
 // group members are people even without an entry under `people`.
 func (l *Layout) Person(name string) *Person {
+	if l.index != nil {
+		return l.index.people[name]
+	}
 	for _, p := range l.People {
 		if p.Name.Value == name {
 			return p

@@ -44,6 +44,16 @@ type Layout struct {
 	Policies   []*Policy
 	Invariants []*Invariant
 	Lint       Lint
+
+	// index speeds up lookups by name; built by Parse. A Layout is
+	// read-only once Parse returns.
+	index *layoutIndex
+}
+
+type layoutIndex struct {
+	accounts map[string]*Account
+	units    map[string]*Unit
+	people   map[string]*Person
 }
 
 // Target is where the organization lives.

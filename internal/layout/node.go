@@ -76,7 +76,8 @@ type node struct {
 	vals   []*node
 	// merged marks entries that came from a merge key (<<); an explicit
 	// key of the same name replaces them, as YAML's merge semantics say.
-	merged []bool
+	merged    []bool
+	hasMerged bool
 	items  []*node // sequence items
 }
 
@@ -419,6 +420,7 @@ func (b *builder) addEntry(m *node, mv *ast.MappingValueNode, depth int) {
 			for i, k := range s.keys {
 				if keyIndex(m, k.text) < 0 {
 					m.keys, m.vals, m.merged = append(m.keys, k), append(m.vals, s.vals[i]), append(m.merged, true)
+					m.hasMerged = true
 				}
 			}
 		}
@@ -431,9 +433,11 @@ func (b *builder) addEntry(m *node, mv *ast.MappingValueNode, depth int) {
 		return
 	}
 	v := b.build(mv.Value, depth+1)
-	if i := keyIndex(m, k.text); i >= 0 && m.merged[i] {
-		m.keys[i], m.vals[i], m.merged[i] = k, v, false
-		return
+	if m.hasMerged {
+		if i := keyIndex(m, k.text); i >= 0 && m.merged[i] {
+			m.keys[i], m.vals[i], m.merged[i] = k, v, false
+			return
+		}
 	}
 	m.keys, m.vals, m.merged = append(m.keys, k), append(m.vals, v), append(m.merged, false)
 }

@@ -79,12 +79,17 @@ func concretePatterns(p string, developers []string) []string {
 // for globs over * and ?. It answers false when unsure, so a rule is only
 // ever called unreachable when it truly is.
 func covers(a, b string) bool {
-	memo := map[[2]int]bool{}
+	if !isGlob(b) {
+		ok, err := path.Match(a, b)
+		return ok && err == nil
+	}
+	// memo[i*(len(b)+1)+j]: 0 unknown, 1 false, 2 true.
+	memo := make([]byte, (len(a)+1)*(len(b)+1))
 	var rec func(i, j int) bool
 	rec = func(i, j int) bool {
-		key := [2]int{i, j}
-		if v, ok := memo[key]; ok {
-			return v
+		key := i*(len(b)+1) + j
+		if memo[key] != 0 {
+			return memo[key] == 2
 		}
 		var res bool
 		switch {
@@ -104,7 +109,10 @@ func covers(a, b string) bool {
 		default:
 			res = a[i] == b[j] && rec(i+1, j+1)
 		}
-		memo[key] = res
+		memo[key] = 1
+		if res {
+			memo[key] = 2
+		}
 		return res
 	}
 	return rec(0, 0)
