@@ -78,7 +78,7 @@ type node struct {
 	// key of the same name replaces them, as YAML's merge semantics say.
 	merged    []bool
 	hasMerged bool
-	items  []*node // sequence items
+	items     []*node // sequence items
 }
 
 // describe names the node's type for "wrong type" messages.
