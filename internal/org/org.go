@@ -185,3 +185,7 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// SortTargets orders targets root first, then units, then accounts, by
+// name: the order FromLayout and the provider's Read give them in.
+func SortTargets(ts []Target) { sortTargets(ts) }

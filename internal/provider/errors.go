@@ -145,3 +145,8 @@ func wrap(what string, err error) error {
 	}
 	return e
 }
+
+func isConcurrentModification(err error) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == "ConcurrentModificationException"
+}
