@@ -60,6 +60,10 @@ type App struct {
 	Dir    string // -C: the directory the command runs as if started in
 	File   string // -f: the layout file, relative to Dir unless absolute
 	Debug  bool
+
+	// Profile is --profile of the commands that reach target aws
+	// (addProfileFlag in target.go).
+	Profile string
 }
 
 // Path resolves p relative to the -C directory.

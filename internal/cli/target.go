@@ -1,0 +1,78 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/spf13/cobra"
+
+	"github.com/bulkhead-dev/bulkhead/internal/emulator"
+	"github.com/bulkhead-dev/bulkhead/internal/layout"
+	"github.com/bulkhead-dev/bulkhead/internal/provider"
+)
+
+// addProfileFlag registers --profile on a command that reaches the
+// layout's target (plan, apply, import, unlock).
+func (a *App) addProfileFlag(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&a.Profile, "profile", "", "the AWS shared-config `PROFILE` for target aws (default $AWS_PROFILE)")
+}
+
+// localStateDir is the local AWS's state directory for commands other
+// than `bulkhead local` (which also takes --state): $BULKHEAD_LOCAL_STATE,
+// else .bulkhead/local, relative to -C.
+func (a *App) localStateDir() string {
+	if s := a.Getenv("BULKHEAD_LOCAL_STATE"); s != "" {
+		return a.Path(s)
+	}
+	return a.Path(defaultLocalState)
+}
+
+// openProvider opens the provider for the layout's target: for local, the
+// in-process local AWS on localStateDir (created on first use); for aws,
+// the SDK's default credential chain with --profile (or AWS_PROFILE) in
+// the layout's region. The Closer must be closed when the command is done
+// (it closes the local AWS; a no-op for real AWS).
+func (a *App) openProvider(ctx context.Context, l *layout.Layout) (provider.Provider, io.Closer, error) {
+	opts := provider.Options{Logger: a.Logger}
+	switch l.Organization.Target.Value {
+	case layout.TargetAWS:
+		region := l.Organization.Region.Value
+		if region == "" {
+			region = layout.DefaultRegion
+		}
+		loads := []func(*config.LoadOptions) error{config.WithRegion(region)}
+		if a.Profile != "" {
+			loads = append(loads, config.WithSharedConfigProfile(a.Profile))
+		}
+		cfg, err := config.LoadDefaultConfig(ctx, loads...)
+		if err != nil {
+			return nil, nil, fmt.Errorf("load AWS configuration (profile %q): %w", a.profileName(), err)
+		}
+		return provider.New(cfg, opts), nopCloser{}, nil
+	case layout.TargetLocal, "":
+		e, err := a.openLocal(ctx, a.localStateDir(), emulator.Options{})
+		if err != nil {
+			return nil, nil, err
+		}
+		id, secret := e.RootCredentials()
+		return provider.New(e.Config(id, secret, ""), opts), e, nil
+	}
+	return nil, nil, fmt.Errorf("organization.target %q: want local or aws", l.Organization.Target.Value)
+}
+
+// profileName is the profile in use, for messages.
+func (a *App) profileName() string {
+	if a.Profile != "" {
+		return a.Profile
+	}
+	if p := a.Getenv("AWS_PROFILE"); p != "" {
+		return p
+	}
+	return "default"
+}
+
+type nopCloser struct{}
+
+func (nopCloser) Close() error { return nil }
