@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/bulkhead-dev/bulkhead/internal/emulator"
+	"github.com/bulkhead-dev/bulkhead/internal/emulator/conformance"
 )
 
 // Endpoint is the base endpoint of in-process configs; no DNS lookup or
@@ -71,6 +73,11 @@ type Env struct {
 	StateDir string
 	// AccountID is the management account's id.
 	AccountID string
+	// Conformance, when BULKHEAD_CONFORMANCE is set in the environment
+	// (and botocore's models are installed), checks every response the
+	// Configs receive against the AWS service models; violations fail the
+	// test at cleanup.
+	Conformance *conformance.Checker
 }
 
 // Start opens a local AWS on a fresh state for the duration of the test.
@@ -99,6 +106,17 @@ func Start(t testing.TB, opts ...func(*emulator.Options)) *Env {
 		}
 	})
 	env := &Env{Emulator: e, Clock: clock, StateDir: o.StateDir, AccountID: e.ManagementAccountID()}
+	if os.Getenv("BULKHEAD_CONFORMANCE") != "" {
+		if c, err := conformance.NewChecker("organizations", "iam", "sts"); err == nil {
+			env.Conformance = c
+			t.Cleanup(func() {
+				for _, v := range c.Violations() {
+					t.Errorf("conformance: %s", v)
+				}
+				t.Logf("conformance: %s", c.Report())
+			})
+		}
+	}
 	id, secret := e.RootCredentials()
 	env.Config = env.ConfigFor(id, secret, "")
 	return env
@@ -110,10 +128,17 @@ func (e *Env) ConfigFor(accessKeyID, secretAccessKey, sessionToken string) aws.C
 	return aws.Config{
 		Region:       e.Emulator.Region(),
 		Credentials:  credentials.NewStaticCredentialsProvider(accessKeyID, secretAccessKey, sessionToken),
-		HTTPClient:   &http.Client{Transport: e.Emulator.Transport()},
+		HTTPClient:   &http.Client{Transport: e.wrap(e.Emulator.Transport())},
 		BaseEndpoint: aws.String(Endpoint),
 		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
 	}
+}
+
+func (e *Env) wrap(rt http.RoundTripper) http.RoundTripper {
+	if e.Conformance == nil {
+		return rt
+	}
+	return e.Conformance.Wrap(rt)
 }
 
 // Server is a local AWS listening on a loopback port.
@@ -139,7 +164,7 @@ func StartServer(t testing.TB, opts ...func(*emulator.Options)) *Server {
 // ConfigFor returns a config reaching the server over loopback.
 func (s *Server) ConfigFor(accessKeyID, secretAccessKey, sessionToken string) aws.Config {
 	cfg := s.Env.ConfigFor(accessKeyID, secretAccessKey, sessionToken)
-	cfg.HTTPClient = &http.Client{}
+	cfg.HTTPClient = &http.Client{Transport: s.wrap(http.DefaultTransport)}
 	cfg.BaseEndpoint = aws.String(s.URL)
 	return cfg
 }
