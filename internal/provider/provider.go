@@ -37,7 +37,8 @@ type Provider interface {
 	// description, targets by name, AWSManaged). AWS-managed policies
 	// (FullAWSAccess, ...) come with their targets but without Content.
 	// It returns ErrNoOrganization when the caller's account is in no
-	// organization. ReadCalls documents how many requests it sends.
+	// organization. Unit and policy tags are not read (the layout cannot
+	// express them). ReadCalls documents how many requests it sends.
 	Read(ctx context.Context) (*org.Org, error)
 
 	// CreateOrganization creates an organization with all features, the
@@ -71,7 +72,9 @@ type Provider interface {
 	// account, look in Read's accounts (AccountByEmail) and, for requests
 	// still running, match the in-progress requests by name.
 	CreateAccountRequests(ctx context.Context, states ...string) ([]CreateAccountStatus, error)
-	// MoveAccount moves an account between parents (root or OU ids).
+	// MoveAccount moves an account between parents (root or OU ids):
+	// ErrAlreadyExists when it is in toParentID already, ErrNotFound when
+	// it is not in fromParentID.
 	MoveAccount(ctx context.Context, accountID, fromParentID, toParentID string) error
 
 	// Tags returns a resource's tags (root, OU, account or policy id).
@@ -171,6 +174,7 @@ var (
 	// ErrAlreadyExists: the unit, policy or attachment exists already
 	// (DuplicateOrganizationalUnitException, DuplicatePolicyException,
 	// DuplicatePolicyAttachmentException, AlreadyInOrganizationException,
+	// DuplicateAccountException (a move to where the account is),
 	// PolicyTypeAlreadyEnabledException).
 	ErrAlreadyExists = errors.New("already exists")
 )
