@@ -307,7 +307,11 @@ func sessionTags(caller service.Identity, in assumeRoleInput) (map[string]string
 func sessionPolicies(r *service.Request, role iam.Role, in assumeRoleInput, tags map[string]string) (string, *int, error) {
 	var statements []json.RawMessage
 	packedBytes := 0
-	add := func(doc, what string) error {
+	// The packed size counts the inline policy's text and the managed
+	// policies' ARNs, not their documents ("The plaintext that you use
+	// for both inline and managed session policies can't exceed 2,048
+	// characters").
+	add := func(doc, what string, inline bool) error {
 		if err := iam.CheckIdentityPolicy(doc); err != nil {
 			if se, ok := err.(*service.Error); ok {
 				return service.BadRequest("MalformedPolicyDocument", "%s: %s", what, se.Message)
@@ -315,7 +319,9 @@ func sessionPolicies(r *service.Request, role iam.Role, in assumeRoleInput, tags
 			return err
 		}
 		compact := iam.CompactPolicy(doc)
-		packedBytes += len(compact)
+		if inline {
+			packedBytes += len(compact)
+		}
 		var p struct {
 			Statement json.RawMessage
 		}
@@ -334,7 +340,7 @@ func sessionPolicies(r *service.Request, role iam.Role, in assumeRoleInput, tags
 		return nil
 	}
 	if in.Policy != "" {
-		if err := add(in.Policy, "Policy"); err != nil {
+		if err := add(in.Policy, "Policy", true); err != nil {
 			return "", nil, err
 		}
 	}
@@ -346,7 +352,7 @@ func sessionPolicies(r *service.Request, role iam.Role, in assumeRoleInput, tags
 		if !ok {
 			return "", nil, service.BadRequest("MalformedPolicyDocument", "Policy %s does not exist or is not attachable.", pa.Arn)
 		}
-		if err := add(doc, pa.Arn); err != nil {
+		if err := add(doc, pa.Arn, false); err != nil {
 			return "", nil, err
 		}
 		packedBytes += len(pa.Arn)
