@@ -95,3 +95,20 @@ func TestDecodeErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestPolicyRefClassification(t *testing.T) {
+	tests := map[string]bool{
+		"ReadOnlyAccess":                                   false,
+		"job-function/ViewOnlyAccess":                      false,
+		"service-role/AWSBackupServiceRolePolicyForBackup": false,
+		"policies/deploy.json":                             true,
+		"deploy.json":                                      true,
+		"policies/deploy":                                  true,
+		"job-function/custom.json":                         true,
+	}
+	for v, want := range tests {
+		if got := newPolicyRef(Field[string]{Value: v}).IsFile; got != want {
+			t.Errorf("%q: IsFile = %v, want %v", v, got, want)
+		}
+	}
+}

@@ -425,8 +425,12 @@ func (d *decoder) parseTrust(f Field[string], path string) Trust {
 
 // newPolicyRef classifies a role policy value: a value containing "/" or
 // ending in ".json" is a file; anything else names an AWS managed policy.
+// AWS managed policies under the job-function/ and service-role/ paths are
+// names too, unless they end in ".json".
 func newPolicyRef(f Field[string]) PolicyRef {
-	return PolicyRef{Field: f, IsFile: strings.Contains(f.Value, "/") || strings.HasSuffix(f.Value, ".json")}
+	v := f.Value
+	managedPath := strings.HasPrefix(v, "job-function/") || strings.HasPrefix(v, "service-role/")
+	return PolicyRef{Field: f, IsFile: strings.HasSuffix(v, ".json") || (strings.Contains(v, "/") && !managedPath)}
 }
 
 var policyFields = []string{"type", "file", "document", "description", "attach"}

@@ -8,8 +8,6 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/diag"
 )
 
-// managedPolicyRe is the syntax of an AWS managed policy name (IAM policy
-// names: [\w+=,.@-]+, 1..128), optionally under a path such as job-function/.
 func suggest(name string, candidates []string) string {
 	if s := diag.Suggest(name, candidates); s != "" {
 		return fmt.Sprintf(" (did you mean %q?)", s)
@@ -93,7 +91,8 @@ func (v *validator) checkPolicyRef(ref PolicyRef, path string) {
 	if ref.Value == "" || ref.IsFile {
 		return
 	}
-	if !iamNameRe.MatchString(strings.TrimPrefix(ref.Value, "job-function/")) {
+	name := strings.TrimPrefix(strings.TrimPrefix(ref.Value, "job-function/"), "service-role/")
+	if !iamNameRe.MatchString(name) {
 		v.add(ref.Pos, "bad-policy-ref", path,
 			"name an AWS managed policy such as ReadOnlyAccess, or a JSON file path containing \"/\" or ending in .json",
 			"%q is neither an AWS managed policy name nor a policy file", ref.Value)
