@@ -275,4 +275,3 @@ func (d *decoder) decodeStage(i int, n *node) *StageRule {
 	}
 	return r
 }
-
