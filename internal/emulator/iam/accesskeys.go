@@ -36,7 +36,10 @@ func (s *Service) keyOwner(ctx context.Context, r *service.Request, userName str
 	if userName == "" {
 		switch r.Caller.Type {
 		case "Root":
-			o := keyOwner{id: "root", arn: RootARN(acct), identity: r.Caller}
+			// The key signs as the root user itself, never as the
+			// caller's session (which may carry MFA or expire).
+			root := service.Identity{Account: acct, ARN: RootARN(acct), Type: "Root", UserID: acct}
+			o := keyOwner{id: "root", arn: RootARN(acct), identity: root}
 			return o, r.Authorize(ctx, service.Authz{Resource: o.arn})
 		case "User":
 			userName = r.Caller.Name

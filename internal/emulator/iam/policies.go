@@ -250,14 +250,19 @@ func (s *Service) listPolicies(ctx context.Context, r *service.Request) (any, er
 		if err != nil {
 			return err
 		}
-		used := o.AttachmentCount > 0 || o.PermissionsBoundaryUsageCount > 0
+		// OnlyAttached keeps policies in use; PolicyUsageFilter keeps
+		// those in use in one way (as permissions or as a boundary).
 		switch in.PolicyUsageFilter {
 		case "PermissionsPolicy":
-			used = o.AttachmentCount > 0
+			if o.AttachmentCount == 0 {
+				return nil
+			}
 		case "PermissionsBoundary":
-			used = o.PermissionsBoundaryUsageCount > 0
+			if o.PermissionsBoundaryUsageCount == 0 {
+				return nil
+			}
 		}
-		if in.OnlyAttached && !used {
+		if in.OnlyAttached && o.AttachmentCount == 0 && o.PermissionsBoundaryUsageCount == 0 {
 			return nil
 		}
 		items = append(items, sliceKeyed[policyOut]{key: key, item: o})

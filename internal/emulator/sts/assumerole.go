@@ -141,6 +141,9 @@ func (s *Service) assumeRole(ctx context.Context, r *service.Request) (any, erro
 		return nil, err
 	}
 	caller, tx := r.Caller, r.Tx
+	if caller.Type == "Root" && s.refuseRoot {
+		return nil, accessDenied("Roles may not be assumed by root accounts.")
+	}
 	roleAccount := ""
 	if a, ok := iam.ParseARN(in.RoleArn); ok {
 		roleAccount = a.Account

@@ -29,11 +29,19 @@ type Config struct {
 	// Rand is the source of access key ids, secrets and session tokens;
 	// crypto/rand.Reader when nil.
 	Rand io.Reader
+	// RefuseRootAssumeRole makes AssumeRole refuse the root user, as AWS
+	// does ("Roles may not be assumed by root accounts"). It is off by
+	// default because the local AWS's bootstrap credentials are the
+	// management account's root, and reaching member accounts through
+	// their organization access role with them is what a fresh local AWS
+	// is for.
+	RefuseRootAssumeRole bool
 }
 
 // Service is the emulated STS.
 type Service struct {
-	rand io.Reader
+	rand       io.Reader
+	refuseRoot bool
 }
 
 // New returns the STS service.
@@ -42,7 +50,7 @@ func New(cfg Config) *Service {
 	if r == nil {
 		r = rand.Reader
 	}
-	return &Service{rand: r}
+	return &Service{rand: r, refuseRoot: cfg.RefuseRootAssumeRole}
 }
 
 // Spec describes STS to the front end.
