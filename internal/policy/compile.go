@@ -29,6 +29,7 @@ type cstmt struct {
 	hasRes    bool
 	notRes    bool
 	resources []resPattern
+	anyRes    bool // Resource includes "*": the element always matches
 	principal *cprincipal
 	conds     []*ccond
 }
@@ -80,6 +81,9 @@ func Compile(p *Policy) *Compiled {
 				rp.pat = compileARNPattern(r)
 			}
 			cs.resources = append(cs.resources, rp)
+			if r == "*" && !s.NotResource {
+				cs.anyRes = true
+			}
 		}
 		if s.Principal != nil {
 			cs.principal = compilePrincipal(s.Principal, s.NotPrincipal)

@@ -68,32 +68,53 @@ func (s *Set) Explain(r *Request) (Decision, *Explanation) {
 // layerResult is what one layer says about the request.
 type layerResult struct {
 	allow [numLevels]tv // by grant level; non-resource layers use levelDirect
+	any   tv            // OR of allow
 	deny  tv
 }
 
-func (lr layerResult) anyAllow() tv {
-	a := tvFalse
-	for _, x := range lr.allow[levelAccount:] {
-		a = tvOr(a, x)
-	}
-	return a
+func (lr *layerResult) anyAllow() tv { return lr.any }
+
+// evaluator carries one evaluation's state through the layers.
+type evaluator struct {
+	s           *Set
+	r           *Request
+	svcID       int
+	hasBoundary bool
+	ex          *Explanation
+	deny        tv // OR of every applicable layer's denies
 }
 
-// evalLayer evaluates the statements of one layer that can match.
-func (s *Set) evalLayer(l *layer, r *Request, svcID int, hasBoundary bool, ex *Explanation, rep *LayerReport) layerResult {
-	var lr layerResult
-	for i := range lr.allow {
-		lr.allow[i] = tvFalse
+// run evaluates layer l into lr when it applies, and records it in the
+// explanation either way.
+func (ev *evaluator) run(l *layer, applies bool, why string, lr *layerResult) {
+	var rep *LayerReport
+	if ev.ex != nil {
+		ev.ex.Layers = append(ev.ex.Layers, LayerReport{Layer: l.name, ID: l.id, Applies: applies, Note: why})
+		rep = &ev.ex.Layers[len(ev.ex.Layers)-1]
 	}
-	lr.deny = tvFalse
-	cands := l.candidates(svcID)
+	if !applies {
+		return
+	}
+	ev.evalLayer(l, rep, lr)
+	ev.deny = tvOr(ev.deny, lr.deny)
+	if rep != nil {
+		rep.Allows = describeTV(lr.anyAllow())
+		rep.Denies = describeTV(lr.deny)
+	}
+}
+
+// evalLayer evaluates the statements of one layer that can match. lr must
+// be zero (every tv false) on entry.
+func (ev *evaluator) evalLayer(l *layer, rep *LayerReport, lr *layerResult) {
+	r := ev.r
+	cands := l.candidates(ev.svcID)
 	for i := range cands {
 		e := &cands[i]
-		if !e.match(r.name) {
+		if !e.match(r.lname) {
 			continue
 		}
 		st := e.st
-		m, level := r.matchStmt(st, hasBoundary)
+		m, level := r.matchStmt(st, ev.hasBoundary)
 		if m.t == triFalse {
 			continue
 		}
@@ -101,12 +122,12 @@ func (s *Set) evalLayer(l *layer, r *Request, svcID int, hasBoundary bool, ex *E
 			lr.deny = tvOr(lr.deny, m)
 		} else {
 			lr.allow[level] = tvOr(lr.allow[level], m)
+			lr.any = tvOr(lr.any, m)
 		}
-		if ex != nil {
+		if rep != nil {
 			rep.Statements = append(rep.Statements, statementMatch(st, m, level))
 		}
 	}
-	return lr
 }
 
 // eval is AWS's evaluation algorithm:
@@ -136,27 +157,12 @@ func (s *Set) eval(r *Request, ex *Explanation) Decision {
 		ex.PrincipalAccount, ex.ResourceAccount = p.account, r.resAcct
 		ex.PrincipalType = p.typ.String()
 	}
-	svcID := -1
-	if id, ok := s.svcIDs[r.svc]; ok {
-		svcID = id
-	}
-	deny := tvFalse
-	run := func(l *layer, applies bool, why string) layerResult {
-		var rep *LayerReport
-		if ex != nil {
-			ex.Layers = append(ex.Layers, LayerReport{Layer: l.name, ID: l.id, Applies: applies, Note: why})
-			rep = &ex.Layers[len(ex.Layers)-1]
-		}
-		if !applies {
-			return layerResult{}
-		}
-		lr := s.evalLayer(l, r, svcID, hasBoundary, ex, rep)
-		deny = tvOr(deny, lr.deny)
-		if rep != nil {
-			rep.Allows = describeTV(lr.anyAllow())
-			rep.Denies = describeTV(lr.deny)
-		}
-		return lr
+	ev := &evaluator{s: s, r: r, svcID: r.serviceID(s), hasBoundary: hasBoundary, ex: ex}
+	var lr layerResult
+	run := func(l *layer, applies bool, why string) *layerResult {
+		lr = layerResult{}
+		ev.run(l, applies, why, &lr)
+		return &lr
 	}
 
 	// Organization layers.
@@ -203,12 +209,9 @@ func (s *Set) eval(r *Request, ex *Explanation) Decision {
 	}
 
 	// Resource-based policy.
-	res := layerResult{}
-	for i := range res.allow {
-		res.allow[i] = tvFalse
-	}
+	var res layerResult
 	if s.resource != nil {
-		res = run(s.resource, true, "")
+		res = *run(s.resource, true, "")
 	}
 	// Identity side.
 	var idAllow tv
@@ -257,6 +260,7 @@ func (s *Set) eval(r *Request, ex *Explanation) Decision {
 	allow := tvAnd(rcpOK, tvAnd(scpOK, grant))
 
 	var d Decision
+	deny := ev.deny
 	switch {
 	case deny.t == triTrue:
 		d = Decision{Result: ExplicitlyDenied}

@@ -192,20 +192,21 @@ func compileActionPattern(a string) actionPattern {
 	return ap
 }
 
-// matchName reports whether the operation name (as sent) matches the
+// matchName reports whether the lower-case operation name matches the
 // pattern's name; the caller has matched the service.
-func (ap *actionPattern) matchName(name string) bool {
+func (ap *actionPattern) matchName(lname string) bool {
 	switch {
 	case ap.all:
 		return true
 	case ap.exact:
-		return equalFoldLower(ap.name, name)
+		return len(ap.name) == len(lname) && (len(lname) == 0 || ap.name[0] == lname[0]) && ap.name == lname
 	case ap.prefix:
-		// "Describe*": the common case, without backtracking.
+		// "Describe*": the common case, without backtracking. Most
+		// patterns differ at the first byte, so test it before memeq.
 		p := ap.name[:len(ap.name)-1]
-		return len(name) >= len(p) && equalFoldLower(p, name[:len(p)])
+		return len(lname) >= len(p) && (len(p) == 0 || p[0] == lname[0]) && lname[:len(p)] == p
 	}
-	return glob(ap.name, name, true)
+	return glob(ap.name, lname, false)
 }
 
 // equalFoldLower compares lower-case l with s ASCII-case-insensitively.

@@ -125,7 +125,7 @@ func (cp *cprincipal) exempt(r *Request, hasBoundary bool) bool {
 // The caller has matched the action (see entry.match).
 func (r *Request) matchStmt(st *cstmt, hasBoundary bool) (tv, int) {
 	res := tvTrue
-	if st.hasRes {
+	if st.hasRes && !st.anyRes {
 		res = r.matchResources(st)
 		if res.t == triFalse {
 			return tvFalse, levelNone

@@ -72,7 +72,9 @@ type Request struct {
 	prepared bool
 	p        principalInfo
 	svc      string // lower-case service prefix of Action
-	name     string // operation name as sent
+	lname    string // lower-case operation name
+	setID    *Set   // the Set svcID was looked up in
+	svcID    int
 	res      splitResource
 	resAcct  string
 }
@@ -100,7 +102,7 @@ func (r *Request) prepare() {
 	}
 	r.p.slr = r.p.slr || r.ServiceLinkedRole
 	svc, name, _ := cutByte(r.Action, ':')
-	r.svc, r.name = lowerASCII(svc), name
+	r.svc, r.lname = lowerASCII(svc), lowerASCII(name)
 	res := r.Resource
 	if res == "" {
 		res = "*"
@@ -114,6 +116,20 @@ func (r *Request) prepare() {
 		r.resAcct = r.p.account
 	}
 	r.p.derived = r.derivedKeys()
+}
+
+// serviceID is the request's service number in s, cached for repeated
+// evaluations against the same set.
+func (r *Request) serviceID(s *Set) int {
+	if r.setID == s {
+		return r.svcID
+	}
+	id, ok := s.svcIDs[r.svc]
+	if !ok {
+		id = -1
+	}
+	r.setID, r.svcID = s, id
+	return id
 }
 
 // crossAccount reports whether the caller and the resource are in

@@ -59,7 +59,7 @@ type entry struct {
 }
 
 // match reports whether the entry's Action/NotAction matches the request's
-// operation name (the service is already known to be the bucket's).
+// lower-case operation name (the service is already the bucket's).
 func (e *entry) match(name string) bool {
 	m := e.all
 	if !m {
