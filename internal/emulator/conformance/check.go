@@ -124,7 +124,7 @@ func (c *checker) jsonValue(path, shapeName, tsFormat string, v any) {
 		for k, mv := range obj {
 			mem := s.Members[k]
 			if mem == nil {
-				c.newer(join(path, k), "not a member of %s in the installed model", shapeName)
+				c.unknownMember(join(path, k), shapeName, k)
 				continue
 			}
 			c.jsonValue(join(path, k), mem.Shape, mem.TimestampFormat, mv)
@@ -192,10 +192,25 @@ func (c *checker) jsonValue(path, shapeName, tsFormat string, v any) {
 	}
 }
 
-func (c *checker) enum(path string, s *Shape, v string) {
-	if len(s.Enum) > 0 && !slices.Contains(s.Enum, v) {
-		c.newer(path, "%q is not one of %s in the installed model", v, strings.Join(s.Enum, ", "))
+// unknownMember reports a member the model does not have: newer when
+// allowed (see Model.Allow), a violation otherwise (a misspelt member).
+func (c *checker) unknownMember(path, shapeName, member string) {
+	if c.m.allowed[shapeName+"."+member] {
+		c.newer(path, "not a member of %s in the installed model", shapeName)
+		return
 	}
+	c.fail(path, "not a member of %s", shapeName)
+}
+
+func (c *checker) enum(path string, s *Shape, v string) {
+	if len(s.Enum) == 0 || slices.Contains(s.Enum, v) {
+		return
+	}
+	if c.m.allowed[v] {
+		c.newer(path, "%q is not one of the installed model's values", v)
+		return
+	}
+	c.fail(path, "%q is not one of %s", v, strings.Join(s.Enum, ", "))
 }
 
 func (c *checker) timestamp(path, format, v string) {
@@ -389,7 +404,7 @@ func (c *checker) xmlStruct(path, shapeName string, n *node) {
 	for _, ch := range n.children {
 		name, mem := memberByElement(s, ch.name)
 		if mem == nil {
-			c.newer(join(path, ch.name), "not a member of %s in the installed model", shapeName)
+			c.unknownMember(join(path, ch.name), shapeName, ch.name)
 			continue
 		}
 		seen[name]++

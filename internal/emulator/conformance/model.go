@@ -38,6 +38,33 @@ type Model struct {
 	} `json:"metadata"`
 	Operations map[string]Operation `json:"operations"`
 	Shapes     map[string]*Shape    `json:"shapes"`
+
+	// allowed are members ("Shape.Member") and enum values newer than the
+	// installed model, reported apart instead of as violations.
+	allowed map[string]bool
+}
+
+// AllowMembers declares members of shape that AWS added after the
+// installed model (the caller should verify them against aws-sdk-go-v2's
+// types); responses carrying them are noted, not failed.
+func (m *Model) AllowMembers(shape string, members ...string) {
+	if m.allowed == nil {
+		m.allowed = map[string]bool{}
+	}
+	for _, mem := range members {
+		m.allowed[shape+"."+mem] = true
+	}
+}
+
+// AllowEnumValues declares enum values AWS added after the installed
+// model, such as aws-sdk-go-v2's Values() of the enum type.
+func (m *Model) AllowEnumValues(values ...string) {
+	if m.allowed == nil {
+		m.allowed = map[string]bool{}
+	}
+	for _, v := range values {
+		m.allowed[v] = true
+	}
 }
 
 // Operation is one operation of a model.

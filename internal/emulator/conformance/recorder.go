@@ -34,6 +34,7 @@ func NewChecker(services ...string) (*Checker, error) {
 		if err != nil {
 			return nil, err
 		}
+		allowSDKNewer(s, m)
 		c.models[s] = m
 	}
 	return c, nil
