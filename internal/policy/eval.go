@@ -89,7 +89,7 @@ type evaluator struct {
 func (ev *evaluator) run(l *layer, applies bool, why string, lr *layerResult) {
 	var rep *LayerReport
 	if ev.ex != nil {
-		ev.ex.Layers = append(ev.ex.Layers, LayerReport{Layer: l.name, ID: l.id, Applies: applies, Note: why})
+		ev.ex.Layers = append(ev.ex.Layers, LayerReport{Kind: l.kind, Layer: l.name, ID: l.id, Applies: applies, Note: why})
 		rep = &ev.ex.Layers[len(ev.ex.Layers)-1]
 	}
 	if !applies {
@@ -183,7 +183,7 @@ func (s *Set) eval(r *Request, ex *Explanation) Decision {
 			a := lr.anyAllow()
 			rcpOK = tvAnd(rcpOK, a)
 			if a.t == triFalse && ex != nil {
-				ex.block(l.name, "no statement allows the request at this level of the RCP chain")
+				ex.block(LayerRCP, l.name, "no statement allows the request at this level of the RCP chain")
 			}
 		}
 	}
@@ -203,7 +203,7 @@ func (s *Set) eval(r *Request, ex *Explanation) Decision {
 			a := lr.anyAllow()
 			scpOK = tvAnd(scpOK, a)
 			if a.t == triFalse && ex != nil {
-				ex.block(l.name, "no statement allows the request at this level of the SCP chain")
+				ex.block(LayerSCP, l.name, "no statement allows the request at this level of the SCP chain")
 			}
 		}
 	}

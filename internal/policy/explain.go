@@ -22,11 +22,53 @@ type Explanation struct {
 	Notes     []string `json:"notes,omitempty"`
 }
 
+// LayerKind is the type of a layer of policy.
+type LayerKind int
+
+// Layer kinds.
+const (
+	LayerIdentity LayerKind = iota
+	LayerBoundary
+	LayerSession
+	LayerResource
+	LayerTrust
+	LayerSCP
+	LayerRCP
+)
+
+// Phrase is how AWS's AccessDenied messages name the policy type.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html
+func (k LayerKind) Phrase() string {
+	switch k {
+	case LayerBoundary:
+		return "permissions boundary"
+	case LayerSession:
+		return "session policy"
+	case LayerResource, LayerTrust:
+		return "resource-based policy"
+	case LayerSCP:
+		return "service control policy"
+	case LayerRCP:
+		return "resource control policy"
+	}
+	return "identity-based policy"
+}
+
+// MarshalText names the kind in JSON.
+func (k LayerKind) MarshalText() ([]byte, error) {
+	names := [...]string{"identity", "boundary", "session", "resource", "trust", "scp", "rcp"}
+	if int(k) < len(names) {
+		return []byte(names[k]), nil
+	}
+	return []byte("unknown"), nil
+}
+
 // LayerReport is one layer's part in a decision.
 type LayerReport struct {
-	Layer   string `json:"layer"`
-	ID      string `json:"id,omitempty"`
-	Applies bool   `json:"applies"`
+	Kind    LayerKind `json:"kind"`
+	Layer   string    `json:"layer"`
+	ID      string    `json:"id,omitempty"`
+	Applies bool      `json:"applies"`
 	// Note says why a layer does not apply.
 	Note string `json:"note,omitempty"`
 	// Allows and Denies are "yes", "no" or "if <condition>".
@@ -52,17 +94,20 @@ type StatementMatch struct {
 
 // Block is a layer that blocked the request.
 type Block struct {
-	Layer  string `json:"layer"`
-	Reason string `json:"reason"`
+	Kind   LayerKind `json:"kind"`
+	Layer  string    `json:"layer"`
+	Reason string    `json:"reason"`
+	// Explicit is true for an explicit deny, false for a missing allow.
+	Explicit bool `json:"explicit"`
 }
 
-func (ex *Explanation) block(layer, reason string) {
+func (ex *Explanation) block(kind LayerKind, layer, reason string) {
 	for _, b := range ex.BlockedBy {
 		if b.Layer == layer {
 			return
 		}
 	}
-	ex.BlockedBy = append(ex.BlockedBy, Block{Layer: layer, Reason: reason})
+	ex.BlockedBy = append(ex.BlockedBy, Block{Kind: kind, Layer: layer, Reason: reason})
 }
 
 func statementMatch(st *cstmt, m tv, level int) StatementMatch {
@@ -95,7 +140,8 @@ func (ex *Explanation) explainOutcome(d Decision, deny tv, s *Set, r *Request, c
 		for _, l := range ex.Layers {
 			for _, st := range l.Statements {
 				if st.Effect == "Deny" && st.If == "" {
-					ex.block(l.Layer, fmt.Sprintf("explicit deny in %s statement %s", st.Policy, st.Statement))
+					ex.block(l.Kind, l.Layer, fmt.Sprintf("explicit deny in %s statement %s", st.Policy, st.Statement))
+					ex.BlockedBy[len(ex.BlockedBy)-1].Explicit = true
 				}
 			}
 		}
@@ -112,26 +158,33 @@ func (ex *Explanation) explainOutcome(d Decision, deny tv, s *Set, r *Request, c
 	switch {
 	case p.typ == PrincipalService || p.typ == PrincipalAnonymous || p.typ == PrincipalUnknown:
 		if resAllows.t == triFalse {
-			ex.block(resourceLayerName(s), "no statement grants this principal the action; only a resource-based policy can")
+			ex.block(resourceLayerKind(s), resourceLayerName(s), "no statement grants this principal the action; only a resource-based policy can")
 		}
 		return
 	case cross && resAllows.t == triFalse:
-		ex.block(resourceLayerName(s), "a cross-account request needs the resource's account to allow it in a resource-based policy")
+		ex.block(resourceLayerKind(s), resourceLayerName(s), "a cross-account request needs the resource's account to allow it in a resource-based policy")
 	case !cross && s.trust && resAllows.t == triFalse:
-		ex.block("trust policy", "the role's trust policy must allow the caller to assume it")
+		ex.block(LayerTrust, "trust policy", "the role's trust policy must allow the caller to assume it")
 	}
 	if !cross && res.allow[levelDirect].t != triFalse {
 		return
 	}
 	if idAllow.t == triFalse && (cross || res.allow[levelRole].t == triFalse || s.trust) {
-		ex.block("identity policies", "no identity-based policy allows the action on the resource")
+		ex.block(LayerIdentity, "identity policies", "no identity-based policy allows the action on the resource")
 	}
 	if hasBoundary && boundOK.t == triFalse {
-		ex.block("permissions boundary", "the permissions boundary does not allow the action")
+		ex.block(LayerBoundary, "permissions boundary", "the permissions boundary does not allow the action")
 	}
 	if (hasSession || p.typ == PrincipalFederatedUser) && sessOK.t == triFalse {
-		ex.block("session policy", "the session policy does not allow the action")
+		ex.block(LayerSession, "session policy", "the session policy does not allow the action")
 	}
+}
+
+func resourceLayerKind(s *Set) LayerKind {
+	if s.trust {
+		return LayerTrust
+	}
+	return LayerResource
 }
 
 func resourceLayerName(s *Set) string {
@@ -191,4 +244,32 @@ func orUnknown(s string) string {
 		return "an unknown account"
 	}
 	return "account " + s
+}
+
+// AccessDeniedMessage renders a denied decision the way AWS's AccessDenied
+// errors do, for the local AWS to return:
+//
+//	User: ARN is not authorized to perform: ACTION on resource: RESOURCE
+//	with an explicit deny in a service control policy
+//	User: ARN is not authorized to perform: ACTION on resource: RESOURCE
+//	because no identity-based policy allows the ACTION action
+//
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html
+func AccessDeniedMessage(r *Request, d Decision, ex *Explanation) string {
+	msg := fmt.Sprintf("User: %s is not authorized to perform: %s", r.Principal, r.Action)
+	if r.Resource != "" && r.Resource != "*" {
+		msg += " on resource: " + r.Resource
+	}
+	if ex == nil || len(ex.BlockedBy) == 0 {
+		return msg
+	}
+	b := ex.BlockedBy[0]
+	if d.Result == ExplicitlyDenied {
+		article := "a "
+		if b.Kind == LayerIdentity {
+			article = "an "
+		}
+		return msg + " with an explicit deny in " + article + b.Kind.Phrase()
+	}
+	return msg + " because no " + b.Kind.Phrase() + " allows the " + r.Action + " action"
 }

@@ -44,6 +44,7 @@ type Set struct {
 // only visits the statements that can match its action, and only the
 // action patterns of its service.
 type layer struct {
+	kind      LayerKind
 	name      string // "identity policies", "SCPs at r-abcd", ...
 	id        string // SCP/RCP level id
 	buckets   [][]entry
@@ -97,32 +98,32 @@ func NewSet(l Layers) *Set {
 			}
 		}
 	}
-	s.identity = s.newLayer("identity policies", "", l.Identity)
+	s.identity = s.newLayer(LayerIdentity, "identity policies", "", l.Identity)
 	if len(l.Boundaries) > 0 {
-		s.boundary = s.newLayer("permissions boundary", "", l.Boundaries)
+		s.boundary = s.newLayer(LayerBoundary, "permissions boundary", "", l.Boundaries)
 	}
 	if len(l.Session) > 0 {
-		s.session = s.newLayer("session policy", "", l.Session)
+		s.session = s.newLayer(LayerSession, "session policy", "", l.Session)
 	}
 	if l.Resource != nil {
-		name := "resource-based policy"
+		kind, name := LayerResource, "resource-based policy"
 		if l.Resource.Policy.Kind == Trust {
-			name = "trust policy"
+			kind, name = LayerTrust, "trust policy"
 			s.trust = true
 		}
-		s.resource = s.newLayer(name, "", []*Compiled{l.Resource})
+		s.resource = s.newLayer(kind, name, "", []*Compiled{l.Resource})
 	}
 	for _, lv := range l.SCPs {
-		s.scps = append(s.scps, s.newLayer("SCPs at "+lv.ID, lv.ID, lv.Policies))
+		s.scps = append(s.scps, s.newLayer(LayerSCP, "SCPs at "+lv.ID, lv.ID, lv.Policies))
 	}
 	for _, lv := range l.RCPs {
-		s.rcps = append(s.rcps, s.newLayer("RCPs at "+lv.ID, lv.ID, lv.Policies))
+		s.rcps = append(s.rcps, s.newLayer(LayerRCP, "RCPs at "+lv.ID, lv.ID, lv.Policies))
 	}
 	return s
 }
 
-func (s *Set) newLayer(name, id string, policies []*Compiled) *layer {
-	l := &layer{name: name, id: id, buckets: make([][]entry, len(s.svcIDs))}
+func (s *Set) newLayer(kind LayerKind, name, id string, policies []*Compiled) *layer {
+	l := &layer{kind: kind, name: name, id: id, buckets: make([][]entry, len(s.svcIDs))}
 	var stmts []*cstmt
 	for _, p := range policies {
 		if p != nil {
