@@ -99,6 +99,12 @@ func (d *differ) accounts() {
 			prev = d.prev.Accounts[dn]
 		}
 		la, ok := d.acctD2L[dn]
+		if !ok && d.live.ID == "" && dn == d.want.ManagementAccount {
+			// No organization yet: the caller's account becomes its
+			// management account when the organization is created.
+			d.tagOps(ResAccount, "account "+dn, dn, "", wantAccountTags(a), nil, nil, false)
+			continue
+		}
 		if !ok {
 			op := &Op{
 				ID: string(CreateAccount) + ":" + dn, Kind: CreateAccount, Resource: ResAccount, Account: dn,
