@@ -286,6 +286,10 @@ func (s *Service) getAccountSummary(ctx context.Context, r *service.Request) (an
 	if err != nil {
 		return nil, internal("summary", err)
 	}
+	providers, err := count(tableOIDC, acct+"/")
+	if err != nil {
+		return nil, internal("summary", err)
+	}
 	policies, versions := 0, 0
 	err = tx.Scan(tablePolicy, acct+"/", "", func(_ string, d store.Doc) (bool, error) {
 		var p policyRec
@@ -335,7 +339,7 @@ func (s *Service) getAccountSummary(ctx context.Context, r *service.Request) (an
 		{"Policies", policies}, {"PoliciesQuota", quotaPolicies}, {"PolicySizeQuota", managedPolicyQuota},
 		{"PolicyVersionsInUse", versions}, {"PolicyVersionsInUseQuota", 10000}, {"VersionsPerPolicyQuota", maxVersions},
 		{"GlobalEndpointTokenVersion", 1}, {"AssumeRolePolicySizeQuota", trustPolicyQuota},
-		{"InstanceProfiles", 0}, {"InstanceProfilesQuota", 1000}, {"Providers", 0},
+		{"InstanceProfiles", 0}, {"InstanceProfilesQuota", 1000}, {"Providers", providers},
 		{"RolePolicySizeQuota", inlineQuota(kindRole)}, {"Roles", roles}, {"RolesQuota", quotaRoles},
 	}
 	return struct {

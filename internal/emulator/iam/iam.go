@@ -66,6 +66,10 @@ func (s *Service) operations() map[string]service.Operation {
 		"ListUserTags":                  read(s.listUserTags),
 		"PutUserPermissionsBoundary":    write(s.putUserPermissionsBoundary),
 		"DeleteUserPermissionsBoundary": write(s.deleteUserPermissionsBoundary),
+		"CreateLoginProfile":            write(s.createLoginProfile),
+		"GetLoginProfile":               read(s.getLoginProfile),
+		"UpdateLoginProfile":            write(s.updateLoginProfile),
+		"DeleteLoginProfile":            write(s.deleteLoginProfile),
 		// groups
 		"CreateGroup":         write(s.createGroup),
 		"GetGroup":            read(s.getGroupOp),
@@ -88,6 +92,7 @@ func (s *Service) operations() map[string]service.Operation {
 		"TagRole":                       write(s.tagRole),
 		"UntagRole":                     write(s.untagRole),
 		"ListRoleTags":                  read(s.listRoleTags),
+		"ListInstanceProfilesForRole":   read(s.listInstanceProfilesForRole),
 		// managed policies
 		"CreatePolicy":            write(s.createPolicy),
 		"GetPolicy":               read(s.getPolicy),
@@ -147,5 +152,16 @@ func (s *Service) operations() map[string]service.Operation {
 		"DeleteAccountPasswordPolicy":    write(s.deleteAccountPasswordPolicy),
 		"GetAccountSummary":              read(s.getAccountSummary),
 		"GetAccountAuthorizationDetails": read(s.getAccountAuthorizationDetails),
+		// OpenID Connect providers
+		"CreateOpenIDConnectProvider":             write(s.createOIDCProvider),
+		"GetOpenIDConnectProvider":                read(s.getOIDCProvider),
+		"ListOpenIDConnectProviders":              read(s.listOIDCProviders),
+		"DeleteOpenIDConnectProvider":             write(s.deleteOIDCProvider),
+		"AddClientIDToOpenIDConnectProvider":      write(s.updateOIDC(addClientID)),
+		"RemoveClientIDFromOpenIDConnectProvider": write(s.updateOIDC(removeClientID)),
+		"UpdateOpenIDConnectProviderThumbprint":   write(s.updateOIDC(updateThumbprints)),
+		"TagOpenIDConnectProvider":                write(s.updateOIDC(tagOIDC)),
+		"UntagOpenIDConnectProvider":              write(s.updateOIDC(untagOIDC)),
+		"ListOpenIDConnectProviderTags":           read(s.listOIDCProviderTags),
 	}
 }

@@ -56,6 +56,8 @@ type userRec struct {
 	Attached []string       `json:"attached,omitempty"` // managed policy ARNs
 	Boundary string         `json:"boundary,omitempty"` // policy ARN
 	Groups   []string       `json:"groups,omitempty"`   // group names, join order
+	// LoginProfile is the console password, if any.
+	LoginProfile *loginProfileRec `json:"loginProfile,omitempty"`
 }
 
 type groupRec struct {

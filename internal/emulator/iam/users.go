@@ -277,6 +277,9 @@ func (s *Service) deleteUser(ctx context.Context, r *service.Request) (any, erro
 	}
 	// The order of checks follows the console's "things to remove first"
 	// list (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_users_remove.html).
+	if u.LoginProfile != nil {
+		return nil, deleteConflict("Cannot delete entity, must delete login profile first.")
+	}
 	n, err := tx.Count(tableAccessKey, acct+"/"+u.ID+"/")
 	if err != nil {
 		return nil, internal("count access keys", err)
