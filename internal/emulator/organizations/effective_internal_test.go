@@ -118,3 +118,25 @@ func TestEffectivePolicyMerge(t *testing.T) {
 		t.Error("effective policy without any policy")
 	}
 }
+
+// FuzzEffectivePolicyMerge: any pair of JSON documents merges without a
+// panic, and the result is JSON.
+func FuzzEffectivePolicyMerge(f *testing.F) {
+	f.Add(`{"tags":{"a":{"tag_key":{"@@assign":"A"}}}}`, `{"tags":{"a":{"tag_value":{"@@append":["x"]}}}}`)
+	f.Add(`{"x":{"@@operators_allowed_for_child_policies":"@@none","v":{"@@assign":1}}}`, `{"x":{"v":{"@@remove":[1]}}}`)
+	f.Add(`{"x":{"v":{"@@append":"notalist","@@remove":{"k":1}}}}`, `{"x":[1,2]}`)
+	f.Fuzz(func(t *testing.T, a, b string) {
+		var da, db map[string]any
+		if json.Unmarshal([]byte(a), &da) != nil || json.Unmarshal([]byte(b), &db) != nil {
+			return
+		}
+		ch := Chain{Levels: []PolicyLevel{{Policies: []ChainPolicy{{Content: a}}}, {Policies: []ChainPolicy{{Content: b}}}}}
+		out, _, err := effectivePolicy(ch)
+		if err != nil {
+			t.Fatalf("merge: %v", err)
+		}
+		if !json.Valid([]byte(out)) {
+			t.Fatalf("merged document is not JSON: %s", out)
+		}
+	})
+}

@@ -23,6 +23,9 @@ const (
 	accountTable = "org.account"
 	// ouTable: <org>/<ou id> → ouDoc.
 	ouTable = "org.ou"
+	// ouNameTable: <org>/<parent id>/<name> → OU id, so that
+	// DuplicateOrganizationalUnitException is one lookup.
+	ouNameTable = "org.ou-name"
 	// childTable: <org>/<parent id>/<ACCOUNT|ORGANIZATIONAL_UNIT>/<child id> → childDoc.
 	childTable = "org.child"
 	// policyTable: <org>/<policy id> → policyDoc.

@@ -140,7 +140,7 @@ func (s *Service) deleteOrganization(ctx context.Context, r *service.Request) (a
 	if n > 1 {
 		return nil, awsErr("OrganizationNotEmptyException", "The organization isn't empty. To delete an organization, you must first remove all member accounts.")
 	}
-	for _, t := range []string{accountTable, ouTable, childTable, policyTable, attachTable, targetTable, carTable, tagTable, delegatedTable, serviceAccessTable} {
+	for _, t := range []string{accountTable, ouTable, ouNameTable, childTable, policyTable, attachTable, targetTable, carTable, tagTable, delegatedTable, serviceAccessTable} {
 		if err := deletePrefix(r.Tx, t, c.org.ID+"/"); err != nil {
 			return nil, storeErr(r.Action, err)
 		}

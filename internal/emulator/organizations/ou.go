@@ -29,26 +29,11 @@ func (c *orgCall) parent(parentID string) (*entity, error) {
 	return e, nil
 }
 
-// siblingNamed reports whether parentID has an OU (other than except)
-// named name; AWS compares OU names exactly.
-func (c *orgCall) siblingNamed(parentID, name, except string) (bool, error) {
-	found := false
-	err := c.tx.Scan(childTable, key(c.org.ID, parentID, "ORGANIZATIONAL_UNIT")+"/", "", func(_ string, d store.Doc) (bool, error) {
-		var ch childDoc
-		if err := d.Decode(&ch); err != nil {
-			return false, err
-		}
-		if ch.ID == except {
-			return true, nil
-		}
-		var ou ouDoc
-		if _, err := c.tx.Get(ouTable, key(c.org.ID, ch.ID), &ou); err != nil {
-			return false, err
-		}
-		found = ou.Name == name
-		return !found, nil
-	})
-	return found, err
+// siblingNamed reports whether parentID has an OU named name; AWS
+// compares OU names exactly.
+func (c *orgCall) siblingNamed(parentID, name string) (bool, error) {
+	var id string
+	return c.tx.Get(ouNameTable, key(c.org.ID, parentID, name), &id)
 }
 
 func (s *Service) createOrganizationalUnit(ctx context.Context, r *service.Request) (any, error) {
@@ -90,7 +75,7 @@ func (s *Service) createOrganizationalUnit(ctx context.Context, r *service.Reque
 	if n >= s.quotas.MaxOUs {
 		return nil, constraint("OU_NUMBER_LIMIT_EXCEEDED", "You attempted to exceed the number of OUs that you can have in an organization (%d).", s.quotas.MaxOUs)
 	}
-	dup, err := c.siblingNamed(parentID, name, "")
+	dup, err := c.siblingNamed(parentID, name)
 	if err != nil {
 		return nil, storeErr(r.Action, err)
 	}
@@ -108,6 +93,7 @@ func (s *Service) createOrganizationalUnit(ctx context.Context, r *service.Reque
 	ou := &ouDoc{ID: id, Name: name, ParentID: parentID, Path: parentPath + id + "/", Depth: parent.Depth + 1}
 	err = firstErr(
 		func() error { return r.Tx.Insert(ouTable, key(c.org.ID, id), ou) },
+		func() error { return r.Tx.Put(ouNameTable, key(c.org.ID, parentID, name), id) },
 		func() error {
 			return r.Tx.Put(childTable, key(c.org.ID, parentID, "ORGANIZATIONAL_UNIT", id), childDoc{ID: id, Type: "ORGANIZATIONAL_UNIT"})
 		},
@@ -179,15 +165,21 @@ func (s *Service) updateOrganizationalUnit(ctx context.Context, r *service.Reque
 		return nil, err
 	}
 	if in.Name != nil && *in.Name != ou.Name {
-		dup, err := c.siblingNamed(ou.ParentID, *in.Name, ou.ID)
+		dup, err := c.siblingNamed(ou.ParentID, *in.Name)
 		if err != nil {
 			return nil, storeErr(r.Action, err)
 		}
 		if dup {
 			return nil, awsErr("DuplicateOrganizationalUnitException", "An OU with the same name %q already exists in %s.", *in.Name, ou.ParentID)
 		}
+		old := ou.Name
 		ou.Name = *in.Name
-		if err := r.Tx.Put(ouTable, key(c.org.ID, ou.ID), ou); err != nil {
+		err = firstErr(
+			func() error { _, err := r.Tx.Delete(ouNameTable, key(c.org.ID, ou.ParentID, old)); return err },
+			func() error { return r.Tx.Put(ouNameTable, key(c.org.ID, ou.ParentID, ou.Name), ou.ID) },
+			func() error { return r.Tx.Put(ouTable, key(c.org.ID, ou.ID), ou) },
+		)
+		if err != nil {
 			return nil, storeErr(r.Action, err)
 		}
 	}
@@ -216,6 +208,7 @@ func (s *Service) deleteOrganizationalUnit(ctx context.Context, r *service.Reque
 			return err
 		},
 		func() error { _, err := r.Tx.Delete(ouTable, key(c.org.ID, ou.ID)); return err },
+		func() error { _, err := r.Tx.Delete(ouNameTable, key(c.org.ID, ou.ParentID, ou.Name)); return err },
 	)
 	if err != nil {
 		return nil, storeErr(r.Action, err)

@@ -56,6 +56,14 @@ func TestOrganizationalUnits(t *testing.T) {
 	if err != nil || *d.OrganizationalUnit.Name != "renamed" {
 		t.Fatalf("DescribeOrganizationalUnit: %+v %v", d, err)
 	}
+	// The old name is free again; the new one is taken.
+	freed := h.createOU(root, "other")
+	_, err = h.c.CreateOrganizationalUnit(h.ctx, &orgs.CreateOrganizationalUnitInput{ParentId: aws.String(root), Name: aws.String("renamed")})
+	wantErr(t, err, "DuplicateOrganizationalUnitException", "")
+	if _, err := h.c.DeleteOrganizationalUnit(h.ctx, &orgs.DeleteOrganizationalUnitInput{OrganizationalUnitId: &freed}); err != nil {
+		t.Fatal(err)
+	}
+	h.createOU(other, "other") // names are per parent
 
 	// Listings.
 	ous, err := h.c.ListOrganizationalUnitsForParent(h.ctx, &orgs.ListOrganizationalUnitsForParentInput{ParentId: aws.String(root)})
