@@ -73,10 +73,13 @@ each deploy stage to its own account, and proves who can write where.`,
 	// One constructor per command file; keep this list sorted.
 	root.AddCommand(
 		a.newAccessCmd(),
+		a.newApplyCmd(),
 		a.newInitCmd(),
 		a.newLocalCmd(),
 		a.newLintCmd(),
+		a.newPlanCmd(),
 		a.newStageCmd(),
+		a.newUnlockCmd(),
 		a.newValidateCmd(),
 		a.newVersionCmd(),
 	)

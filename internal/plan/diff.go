@@ -94,6 +94,7 @@ func Diff(desired, live *org.Org, opts Options) *Plan {
 	sort.Strings(d.plan.Unmanaged)
 	sort.Strings(d.plan.Withheld)
 	sort.Strings(d.plan.Errors)
+	d.plan.HasChanges, d.plan.Counts = d.plan.Changes(), d.plan.Summary()
 	return d.plan
 }
 

@@ -151,9 +151,9 @@ type Plan struct {
 	Organization string `json:"organization,omitempty"`
 	// ReadCalls is the number of API requests the live read took.
 	ReadCalls int `json:"readCalls,omitempty"`
-	// Desired is the organization the layout describes, kept so that
-	// apply of a plan file can record what it applied.
-	Desired *org.Org `json:"desired,omitempty"`
+	// HasChanges and Counts repeat Changes() and Summary() for scripts.
+	HasChanges bool    `json:"changes"`
+	Counts     Summary `json:"summary"`
 
 	Ops []*Op `json:"operations"`
 	// Unmanaged lists live resources the layout does not name, left alone.
@@ -167,6 +167,9 @@ type Plan struct {
 	// closed or moved, too many destructive operations).
 	Errors   []string `json:"errors,omitempty"`
 	Bindings Bindings `json:"bindings"`
+	// Desired is the organization the layout describes, kept so that
+	// apply of a plan file can record what it applied.
+	Desired *org.Org `json:"desired,omitempty"`
 }
 
 // Summary counts operations by action.
