@@ -50,6 +50,9 @@ type handshakeDoc struct {
 	Notes      string `json:"notes,omitempty"`
 	FeatureSet string `json:"featureSet"`
 	ParentID   string `json:"parentId,omitempty"`
+	// TransferID is the responsibility transfer a
+	// TRANSFER_RESPONSIBILITY handshake offers.
+	TransferID string `json:"transferId,omitempty"`
 }
 
 func (h *handshakeDoc) state(now time.Time) string {
@@ -103,6 +106,13 @@ func handshakeView(h *handshakeDoc, now time.Time) handshakeOut {
 		}
 		if h.Notes != "" {
 			out.Resources = append(out.Resources, handshakeResourceOut{Type: "NOTES", Value: h.Notes})
+		}
+	case "TRANSFER_RESPONSIBILITY":
+		out.Resources = []handshakeResourceOut{
+			{Type: "RESPONSIBILITY_TRANSFER", Value: h.TransferID},
+			{Type: "MANAGEMENT_ACCOUNT", Value: h.MgmtID},
+			{Type: "MANAGEMENT_EMAIL", Value: h.MgmtEmail},
+			{Type: "TRANSFER_TYPE", Value: "BILLING"},
 		}
 	default:
 		out.Resources = []handshakeResourceOut{{Type: "ORGANIZATION", Value: h.OrgID}}
@@ -327,9 +337,14 @@ func (s *Service) acceptHandshake(ctx context.Context, r *service.Request) (any,
 	if err := transition(r, h, "ACCEPTED"); err != nil {
 		return nil, err
 	}
-	if h.Action == "INVITE" {
+	switch h.Action {
+	case "INVITE":
 		if err := s.join(r, h); err != nil {
 			return nil, err
+		}
+	case "TRANSFER_RESPONSIBILITY":
+		if err := settleTransfer(r, h); err != nil {
+			return nil, storeErr(r.Action, err)
 		}
 	}
 	h.TargetAccount = r.Caller.Account
@@ -405,6 +420,11 @@ func (s *Service) closeHandshake(ctx context.Context, r *service.Request, state 
 	}
 	if err := transition(r, h, state); err != nil {
 		return nil, err
+	}
+	if h.Action == "TRANSFER_RESPONSIBILITY" {
+		if err := settleTransfer(r, h); err != nil {
+			return nil, storeErr(r.Action, err)
+		}
 	}
 	if err := putHandshake(r.Tx, h); err != nil {
 		return nil, storeErr(r.Action, err)

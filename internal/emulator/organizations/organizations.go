@@ -80,10 +80,9 @@ func (s *Service) Spec() service.Spec {
 	}
 }
 
-// operations is the table of implemented actions; Mutates marks those
-// that write. Actions of the model not listed here (the billing
-// responsibility transfers) reach the front end's unknown-operation
-// error.
+// operations is the table of actions, every one of the service model's
+// (aws-sdk-go-v2/service/organizations v1.62); Mutates marks those that
+// write.
 func (s *Service) operations() map[string]service.Operation {
 	read := func(h service.Handler) service.Operation { return service.Operation{Handler: h} }
 	write := func(h service.Handler) service.Operation { return service.Operation{Handler: h, Mutates: true} }
@@ -149,6 +148,13 @@ func (s *Service) operations() map[string]service.Operation {
 		"CreateGovCloudAccount":                  write(s.createGovCloudAccount),
 		"ListAccountsWithInvalidEffectivePolicy": read(s.listAccountsWithInvalidEffectivePolicy),
 		"ListEffectivePolicyValidationErrors":    read(s.listEffectivePolicyValidationErrors),
+
+		"InviteOrganizationToTransferResponsibility": write(s.inviteOrganizationToTransferResponsibility),
+		"DescribeResponsibilityTransfer":             read(s.describeResponsibilityTransfer),
+		"UpdateResponsibilityTransfer":               write(s.updateResponsibilityTransfer),
+		"TerminateResponsibilityTransfer":            write(s.terminateResponsibilityTransfer),
+		"ListInboundResponsibilityTransfers":         read(s.listInboundResponsibilityTransfers),
+		"ListOutboundResponsibilityTransfers":        read(s.listOutboundResponsibilityTransfers),
 
 		"PutResourcePolicy":      write(s.putResourcePolicy),
 		"DescribeResourcePolicy": read(s.describeResourcePolicy),
