@@ -66,7 +66,7 @@ point at the line and column inside it).`,
 	// -f shadows the global layout-file flag on this command: the issue
 	// spells it `simulate -f REQUEST.json`. --request/-r is the same flag.
 	cmd.Flags().StringVarP(&file, "file", "f", "", "the simulation input `REQUEST.json` (- for stdin)")
-	cmd.Flags().StringVarP(&file, "request", "r", "", "same as -f")
+	cmd.Flags().StringVarP(&file, "request", "r", "", "same as -f: the simulation input `REQUEST.json`")
 	return cmd
 }
 
