@@ -72,7 +72,7 @@ func (d *differ) policies() {
 		if d.want.Policies[name] != nil || lp.AWSManaged {
 			continue
 		}
-		desc := fmt.Sprintf("policy %s (%s, %s, %d targets)", name, lp.ID, lp.Type, len(lp.Targets))
+		desc := fmt.Sprintf("policy %s (%s, %s, attached to %d)", name, lp.ID, lp.Type, len(lp.Targets))
 		if !d.opts.AllowDestroy {
 			d.plan.Withheld = append(d.plan.Withheld, "delete "+desc+" (needs --allow-destroy)")
 			d.plan.Unmanaged = append(d.plan.Unmanaged, desc)

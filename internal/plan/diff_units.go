@@ -188,7 +188,7 @@ func (d *differ) units() {
 		if lp, ok := replacedBy[dp]; ok {
 			op.Replacement = true
 			op.Live = lp
-			op.Reason = "replaces " + lp + " (AWS cannot move an OU: create the new one, move its accounts, delete the old)"
+			op.Reason = "AWS cannot move an OU: create the new one, move its accounts, delete the old"
 		}
 		if dep := d.unitCreate[op.Parent]; dep != "" {
 			op.DependsOn = append(op.DependsOn, dep)

@@ -114,6 +114,9 @@ func (p *Plan) ClosingLine() string {
 		if len(p.Errors) > 0 {
 			return "No changes, but the plan has errors."
 		}
+		if n := len(p.Unmanaged); n > 0 {
+			return fmt.Sprintf("No changes. The organization matches the layout; %d unmanaged left alone.", n)
+		}
 		return "No changes. The organization matches the layout."
 	}
 	s := p.Summary()
