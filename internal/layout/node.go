@@ -20,9 +20,8 @@ const (
 	// two minutes for 10 MB on a 2-core machine), so the cap is set where
 	// parsing is still quick; 1 MiB holds over 10,000 accounts.
 	MaxFileSize = 1 << 20
-	// MaxDepth caps the nesting of mappings and sequences. A layout nests
-	// about six levels; the parser recurses per level and slows down
-	// quadratically with nesting, so depth is checked before parsing.
+	// MaxDepth caps the nesting of mappings and sequences after alias
+	// expansion. A layout nests about six levels.
 	MaxDepth = 64
 	// MaxNodes caps the number of nodes produced after alias expansion, so
 	// that anchors referring to anchors ("billion laughs") cannot explode.
@@ -105,7 +104,7 @@ func parseYAML(file string, src []byte) (root *node, ds diag.Diagnostics) {
 			Summary: fmt.Sprintf("file is %d bytes; the limit is %d bytes (1 MiB)", len(src), MaxFileSize),
 			Hint:    "a layout is normally a few kilobytes; check that this is the right file"}}
 	}
-	if d, ok := checkNesting(file, src); !ok {
+	if d, ok := prescan(file, src); !ok {
 		return nil, diag.Diagnostics{d}
 	}
 	var f *ast.File
@@ -190,76 +189,6 @@ func tokenPos(file string, tk *token.Token) diag.Pos {
 		return diag.Pos{File: file}
 	}
 	return diag.Pos{File: file, Line: tk.Position.Line, Col: tk.Position.Column}
-}
-
-// checkNesting bounds the nesting depth before the parser sees the input:
-// flow brackets ([ {) outside quotes and comments, plus the indentation of
-// each line counting leading "- " and "? " indicators as indentation. Any
-// block nesting needs at least one column per level, so the sum bounds the
-// depth of the tree the parser would build.
-func checkNesting(file string, src []byte) (diag.Diagnostic, bool) {
-	const maxIndent = 4 * MaxDepth
-	line, flow := 1, 0
-	atLineStart, indent := true, 0
-	var quote byte
-	for i := 0; i < len(src); i++ {
-		c := src[i]
-		if c == '\n' {
-			line++
-			atLineStart, indent = true, 0
-			if quote == '\'' || quote == '"' {
-				continue // quoted scalars may span lines
-			}
-			continue
-		}
-		if quote != 0 {
-			if c == '\\' && quote == '"' {
-				i++
-			} else if c == quote {
-				quote = 0
-			}
-			continue
-		}
-		if atLineStart {
-			if c == ' ' || ((c == '-' || c == '?') && i+1 < len(src) && (src[i+1] == ' ' || src[i+1] == '\n')) {
-				indent++
-				if indent > maxIndent {
-					return diag.Diagnostic{Severity: diag.Error, Pos: diag.Pos{File: file, Line: line, Col: indent}, Code: "too-deep",
-						Summary: fmt.Sprintf("nesting is too deep (more than %d columns of indentation)", maxIndent),
-						Hint:    "a layout nests a handful of levels; flatten this structure"}, false
-				}
-				continue
-			}
-			atLineStart = false
-		}
-		switch c {
-		case '#':
-			if i == 0 || src[i-1] == ' ' || src[i-1] == '\t' {
-				for i < len(src) && src[i] != '\n' {
-					i++
-				}
-				i--
-			}
-		case '"':
-			quote = c
-		case '\'':
-			if i == 0 || strings.IndexByte(" \t[{,:", src[i-1]) >= 0 {
-				quote = c
-			}
-		case '[', '{':
-			flow++
-			if flow > MaxDepth {
-				return diag.Diagnostic{Severity: diag.Error, Pos: diag.Pos{File: file, Line: line}, Code: "too-deep",
-					Summary: fmt.Sprintf("nesting is too deep (more than %d levels of brackets)", MaxDepth),
-					Hint:    "a layout nests a handful of levels; flatten this structure"}, false
-			}
-		case ']', '}':
-			if flow > 0 {
-				flow--
-			}
-		}
-	}
-	return diag.Diagnostic{}, true
 }
 
 // builder converts goccy's AST into nodes, resolving aliases within a node

@@ -20,6 +20,23 @@ func anchorBomb(levels int) string {
 	return b.String()
 }
 
+// fill repeats unit up to just under the file size cap.
+func fill(unit string) string {
+	var b strings.Builder
+	for b.Len()+len(unit) < MaxFileSize-20 {
+		b.WriteString(unit)
+	}
+	return b.String()
+}
+
+func keys(n int) string {
+	var b strings.Builder
+	for i := 0; i < n && b.Len() < MaxFileSize-20; i++ {
+		fmt.Fprintf(&b, "k%d: v\n", i)
+	}
+	return b.String()
+}
+
 // TestHostileInput checks that inputs built to hang or crash a YAML reader
 // end quickly with a diagnostic (the test has no timing assertion: a hang
 // shows up as the test binary's timeout).
@@ -44,6 +61,14 @@ func TestHostileInput(t *testing.T) {
 		{"over the size cap", "a: " + strings.Repeat("x", MaxFileSize), "file-too-large"},
 		{"10 MB of nesting", strings.Repeat("[", 10<<20), "file-too-large"},
 		{"tabs", "version: 1\n\torganization: {}\n", "yaml-syntax"},
+		// goccy/go-yaml's work is quadratic in the entries of one block
+		// mapping and slow per flow item; these are refused before parsing.
+		{"100,000 keys in one mapping", keys(100000), "too-large"},
+		{"sequence lines nested 38 deep", "a:\n" + fill("  "+strings.Repeat("- ", 38)+"x\n"), "too-large"},
+		{"flow sequence of 350,000 items", "a: [" + fill("1, ") + "1]", "too-large"},
+		{"350,000 aliases", "a: &a {x: 1}\nb: [" + fill("*a, ") + "*a]\n", "too-large"},
+		{"many 30-deep flow nests", "a: [" + fill(strings.Repeat("[", 30)+strings.Repeat("]", 30)+",") + "1]", "too-large"},
+		{"indentation over 80 columns", "a:\n" + strings.Repeat(" ", 81) + "b: 1\n", "too-deep"},
 		{"binary junk", "\x00\xff\xfe\x01\x02:\n - \x7f\x80", ""},
 	}
 	for _, tt := range tests {
