@@ -27,12 +27,21 @@ account may use {stage} and {developer}.`,
 	return cmd
 }
 
+// noMatch is what `stage resolve --output json` prints when no rule matches.
+type noMatch struct {
+	Stage   string             `json:"stage"`
+	Matched bool               `json:"matched"`
+	Nearest []stages.Candidate `json:"nearest"`
+}
+
 func (a *App) newStageResolveCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "resolve NAME",
 		Short: "Show the account, role and rule a stage routes to",
 		Long: `resolve prints the account, role and guard the stage NAME routes to, and the
-rule that matched. When no rule matches it fails and lists the nearest rules.
+rule that matched. When no rule matches it fails (exit status 1) and lists the
+nearest rules; with --output json it prints {"stage", "matched": false,
+"nearest": [...]} instead.
 The layout must be valid (see bulkhead validate). Account ids are not known
 until the layout is applied.`,
 		Example: `  bulkhead stage resolve prod
@@ -48,6 +57,13 @@ until the layout is applied.`,
 			if err != nil {
 				var nm *stages.NoMatchError
 				if errors.As(err, &nm) {
+					if a.JSON() {
+						// Scripts get the nearest rules as data, and the exit code.
+						if err := a.Render(noMatch{Stage: nm.Stage, Matched: false, Nearest: nm.Nearest}, nil); err != nil {
+							return err
+						}
+						return &ExitError{Code: 1}
+					}
 					return &ExitError{Code: 1, Message: nm.Error() + "\n    hint: add a rule under `stages:` in " + a.LayoutPath() + ", or check the stage name"}
 				}
 				return err

@@ -133,7 +133,7 @@ func nearest(l *layout.Layout, stage string, n int) []Candidate {
 	// of the pattern, so that short globs such as "qa-*" (near to every
 	// name by a few edits) do not crowd out the typo the user made. When
 	// none is plausible, the single nearest still shows what rules exist.
-	var keep []Candidate
+	keep := []Candidate{}
 	for _, c := range cands {
 		if len(keep) < n && c.Distance <= max(1, literalLen(c.Pattern)/2) {
 			keep = append(keep, c)
