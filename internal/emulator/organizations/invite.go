@@ -111,4 +111,3 @@ func (s *Service) inviteAccountToOrganization(ctx context.Context, r *service.Re
 	}
 	return map[string]any{"Handshake": handshakeView(h, r.Now)}, nil
 }
-
