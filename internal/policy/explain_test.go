@@ -46,3 +46,29 @@ func TestAccessDeniedMessage(t *testing.T) {
 		})
 	}
 }
+
+// A Set is shared by the goroutines of the local AWS; each evaluates its own
+// Request. Run with -race.
+func TestSetConcurrentUse(t *testing.T) {
+	set := NewSet(Layers{
+		Identity: []*Compiled{benchPolicy(t, 25, Identity)},
+		SCPs:     []OrgLevel{{ID: "r-root", Policies: []*Compiled{benchSCP(t)}}},
+	})
+	want := set.Evaluate(benchRequest())
+	done := make(chan Decision)
+	for range 8 {
+		go func() {
+			var d Decision
+			for range 200 {
+				d = set.Evaluate(benchRequest())
+				_, _ = set.Explain(benchRequest())
+			}
+			done <- d
+		}()
+	}
+	for range 8 {
+		if d := <-done; !sameDecision(d, want) {
+			t.Errorf("concurrent decision %v, want %v", d, want)
+		}
+	}
+}
