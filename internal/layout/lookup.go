@@ -135,3 +135,14 @@ func names[T any](items []T, name func(T) string) []string {
 	}
 	return out
 }
+
+// HasKind reports whether the role has a policy for accounts of kind k, that
+// is, whether it is deployed to them.
+func (r *Role) HasKind(k Kind) bool {
+	for _, p := range r.Policies {
+		if p.Kind.Value == k {
+			return true
+		}
+	}
+	return false
+}

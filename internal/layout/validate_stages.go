@@ -77,7 +77,19 @@ func (v *validator) checkRuleReach(r *StageRule, devs []string, mgmt string) {
 		v.add(r.Account.Pos, "unknown-account", p+".account", "{stage} with a wildcard pattern needs accounts named like the stages it matches",
 			"no account matches %q for the stages %s", r.Account.Value, matchList(r))
 	}
+	role := l.Role(r.Role.Value)
+	if role != nil && role.HasKind("") {
+		role = nil // a policy keyed by an unknown kind is reported already
+	}
+	missingKind := map[Kind]bool{}
 	for _, a := range reach.Accounts {
+		if acct := l.Account(a); role != nil && acct != nil && acct.Kind.Value != "" && !role.HasKind(acct.Kind.Value) && !missingKind[acct.Kind.Value] {
+			missingKind[acct.Kind.Value] = true
+			v.add(r.Role.Pos, "role-not-in-account", p+".role",
+				fmt.Sprintf("add a %s policy to role %q under roles.%s.policies, or route the stage with another role", acct.Kind.Value, role.Name.Value, role.Name.Value),
+				"stage rule routes to %s account %q with role %q, which has no policy for %s accounts and so does not exist there",
+				acct.Kind.Value, a, role.Name.Value, acct.Kind.Value)
+		}
 		if a == mgmt && mgmt != "" {
 			v.add(r.Account.Pos, "stage-management", p+".account",
 				"never deploy to the management account: SCPs do not restrict it; route the stage to a workload account",

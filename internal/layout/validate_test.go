@@ -157,6 +157,12 @@ func TestValidate(t *testing.T) {
 		}, nil, []string{"19:35 placeholder"}, "{developer} has no source"},
 		{"{stage} in match", func(t *testing.T) string { return replace(t, base, "{match: prod,", "{match: \"{stage}\",") },
 			nil, []string{"17:13 placeholder"}, "{stage} cannot be used in match"},
+		{"stage role without a policy for the account's kind", func(t *testing.T) string {
+			return replace(t, base, "{match: prod, account: prod, role: deployer", "{match: prod, account: prod, role: appeng")
+		}, nil, []string{}, ""},
+		{"stage role absent from the account", func(t *testing.T) string {
+			return replace(t, base, "{match: [\"feature-*\", \"pr-*\"], account: dev, role: appeng}", "{match: [\"feature-*\", \"pr-*\"], account: dev, role: deployer}")
+		}, nil, []string{"18:56 role-not-in-account"}, "which has no policy for development accounts"},
 		{"unknown stage role", func(t *testing.T) string { return replace(t, base, "role: deployer, guard", "role: deploy, guard") },
 			nil, []string{"17:40 unknown-role"}, `did you mean "deployer"?`},
 		{"person in more than 10 groups", func(t *testing.T) string {
