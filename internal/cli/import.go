@@ -222,7 +222,7 @@ func guessKind(a *org.Account, management bool) (kind layout.Kind, from string) 
 	if kind, ok := match(a.Name); ok {
 		return kind, fmt.Sprintf("name %q", a.Name)
 	}
-	return layout.KindProduction, fmt.Sprintf("nothing in name %q: production, the strictest, assumed", a.Name)
+	return layout.KindProduction, fmt.Sprintf("nothing: name %q says no kind, so production, the strictest", a.Name)
 }
 
 var (
@@ -326,7 +326,15 @@ func renderImport(live *org.Org, target layout.Target, region string) importDoc 
 
 	line("")
 	line("accounts:")
-	for _, n := range live.SortedAccountNames() {
+	order := live.SortedAccountNames()
+	sort.SliceStable(order, func(i, j int) bool {
+		mi, mj := order[i] == live.ManagementAccount, order[j] == live.ManagementAccount
+		if mi != mj {
+			return mi
+		}
+		return names[order[i]] < names[order[j]]
+	})
+	for _, n := range order {
 		a, ln := live.Accounts[n], names[n]
 		if ln == "" {
 			continue
