@@ -77,6 +77,11 @@ func (v *validator) checkOrganization() {
 					"the account named by organization.management.account must have kind: management",
 					"the management account %q has kind %s, want management", a.Name.Value, a.Kind.Value)
 			}
+			if me := o.Management.Email; a.Email.IsSet() && me.IsSet() && !strings.EqualFold(a.Email.Value, me.Value) {
+				v.add(a.Email.Pos, "bad-email", join("accounts", a.Name.Value)+".email",
+					"keep one of accounts."+a.Name.Value+".email and organization.management.email",
+					"the management account has two emails: %s here and %s in organization.management.email", a.Email.Value, me.Value)
+			}
 			if a.Unit.Value != "" {
 				v.add(a.Unit.Pos, "management-unit", join("accounts", a.Name.Value)+".unit",
 					"remove `unit:`; AWS keeps the management account in the root",

@@ -32,6 +32,9 @@ func TestValidate(t *testing.T) {
 		{"management account of the wrong kind", func(t *testing.T) string {
 			return replace(t, base, "  management: {kind: management}", "  management: {kind: shared}")
 		}, nil, []string{"8:22 management-kind"}, "has kind shared, want management"},
+		{"management account with two emails", func(t *testing.T) string {
+			return replace(t, base, "  management: {kind: management}", "  management: {kind: management, email: root@acme.example}")
+		}, nil, []string{"8:41 bad-email"}, "the management account has two emails"},
 		{"management account in a unit", func(t *testing.T) string {
 			return replace(t, base, "  management: {kind: management}", "  management: {kind: management, unit: Security}")
 		}, nil, []string{"8:40 management-unit"}, "cannot be in a unit"},
