@@ -110,7 +110,7 @@ func (ev *evaluator) evalLayer(l *layer, rep *LayerReport, lr *layerResult) {
 	cands := l.candidates(ev.svcID)
 	for i := range cands {
 		e := &cands[i]
-		if !e.match(r.lname) {
+		if !e.match(r.lname, r.firstBit) {
 			continue
 		}
 		st := e.st

@@ -73,6 +73,7 @@ type Request struct {
 	p        principalInfo
 	svc      string // lower-case service prefix of Action
 	lname    string // lower-case operation name
+	firstBit uint32 // firstBit(lname)
 	setID    *Set   // the Set svcID was looked up in
 	svcID    int
 	res      splitResource
@@ -103,6 +104,7 @@ func (r *Request) prepare() {
 	r.p.slr = r.p.slr || r.ServiceLinkedRole
 	svc, name, _ := cutByte(r.Action, ':')
 	r.svc, r.lname = lowerASCII(svc), lowerASCII(name)
+	r.firstBit = firstBit(r.lname)
 	res := r.Resource
 	if res == "" {
 		res = "*"

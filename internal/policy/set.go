@@ -57,13 +57,37 @@ type entry struct {
 	st    *cstmt
 	names []actionPattern // patterns of this service
 	all   bool            // an Action "*" pattern
+	// first has a bit for each first letter the names can start with
+	// (see firstBit), so most non-matching actions are rejected at once.
+	first uint32
+}
+
+// firstBit maps the first byte of a lower-case operation name to a bit:
+// one per letter, one shared by everything else.
+func firstBit(name string) uint32 {
+	if name == "" {
+		return 1 << 26
+	}
+	if c := name[0]; c >= 'a' && c <= 'z' {
+		return 1 << (c - 'a')
+	}
+	return 1 << 26
+}
+
+// firstMask is the union of firstBit over the names a pattern can match.
+func firstMask(ap actionPattern) uint32 {
+	if ap.all || ap.name == "" || ap.name[0] == '*' || ap.name[0] == '?' || ap.name[0] == litEscape {
+		return 1<<27 - 1
+	}
+	return firstBit(ap.name)
 }
 
 // match reports whether the entry's Action/NotAction matches the request's
-// lower-case operation name (the service is already the bucket's).
-func (e *entry) match(name string) bool {
+// lower-case operation name, whose firstBit is fb (the service is already
+// the bucket's).
+func (e *entry) match(name string, fb uint32) bool {
 	m := e.all
-	if !m {
+	if !m && e.first&fb != 0 {
 		for i := range e.names {
 			if e.names[i].matchName(name) {
 				m = true
@@ -139,6 +163,7 @@ func (s *Set) newLayer(kind LayerKind, name, id string, policies []*Compiled) *l
 					e.all = true
 				} else if ap.service == svc {
 					e.names = append(e.names, ap)
+					e.first |= firstMask(ap)
 				}
 			}
 			if e.all || len(e.names) > 0 || st.notAction {
