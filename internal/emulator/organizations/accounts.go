@@ -14,7 +14,7 @@ func (c *orgCall) accountView(a *accountDoc) (accountOut, error) {
 	}
 	return accountOut{
 		Id: a.ID, Arn: c.org.accountARN(a.ID), Email: a.Email, Name: a.Name,
-		Status: a.Status, State: a.Status, JoinedMethod: a.JoinedMethod,
+		Status: a.statusAt(c.r.Now), State: a.statusAt(c.r.Now), JoinedMethod: a.JoinedMethod,
 		JoinedTimestamp: service.Time(a.Joined), Paths: []string{path},
 	}, nil
 }
@@ -190,11 +190,11 @@ func (s *Service) moveAccount(ctx context.Context, r *service.Request) (any, err
 	return nil, nil
 }
 
-// closeAccount closes a member account (API_CloseAccount.html): it
-// becomes SUSPENDED at once (AWS passes through PENDING_CLOSURE for a few
-// minutes), its credentials stop working (service.Account.Closed), and at
-// most CloseAccountPercent of the member accounts may be closed per
-// rolling CloseAccountWindow.
+// closeAccount closes a member account (API_CloseAccount.html): it is
+// PENDING_CLOSURE for CreateAccountDelay (AWS takes a few minutes), then
+// SUSPENDED; its credentials stop working at once
+// (service.Account.Closed); and at most CloseAccountPercent of the member
+// accounts may be closed per rolling CloseAccountWindow.
 func (s *Service) closeAccount(ctx context.Context, r *service.Request) (any, error) {
 	c, a, _, err := s.accountRequest(ctx, r, false)
 	if err != nil {
@@ -223,7 +223,7 @@ func (s *Service) closeAccount(ctx context.Context, r *service.Request) (any, er
 	}
 	c.org.Closures = append(recent, r.Now)
 	a.Status = "SUSPENDED"
-	a.Closed = r.Now
+	a.Closed, a.ClosedAt = r.Now, r.Now.Add(s.cfg.CreateAccountDelay)
 	var pub service.Account
 	err = firstErr(
 		func() error { return r.Tx.Put(accountTable, key(c.org.ID, a.ID), a) },

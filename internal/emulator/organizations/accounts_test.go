@@ -115,3 +115,23 @@ func TestMemberAccountRefusals(t *testing.T) {
 		t.Errorf("reused email: %+v", st.CreateAccountStatus)
 	}
 }
+
+// A closing account is PENDING_CLOSURE until the closure completes
+// (API_CloseAccount.html), then SUSPENDED.
+func TestCloseAccountPendingClosure(t *testing.T) {
+	h := start(t, organizations.Config{})
+	h.createOrg()
+	id := h.createAccount("closing")
+	if _, err := h.c.CloseAccount(h.ctx, &orgs.CloseAccountInput{AccountId: &id}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []types.AccountStatus{types.AccountStatusPendingClosure, types.AccountStatusSuspended} {
+		a, err := h.c.DescribeAccount(h.ctx, &orgs.DescribeAccountInput{AccountId: &id})
+		if err != nil || a.Account.Status != want || string(a.Account.State) != string(want) {
+			t.Errorf("status = %+v %v, want %s", a, err, want)
+		}
+		_, err = h.c.CloseAccount(h.ctx, &orgs.CloseAccountInput{AccountId: &id})
+		wantErr(t, err, "AccountAlreadyClosedException", "")
+		h.env.Clock.Advance(testDelay)
+	}
+}

@@ -233,7 +233,7 @@ func (s *Service) listDelegatedAdministrators(ctx context.Context, r *service.Re
 		}
 		return delegatedAdministratorOut{
 			Id: a.ID, Arn: c.org.accountARN(a.ID), Email: a.Email, Name: a.Name,
-			Status: a.Status, State: a.Status, JoinedMethod: a.JoinedMethod,
+			Status: a.statusAt(c.r.Now), State: a.statusAt(c.r.Now), JoinedMethod: a.JoinedMethod,
 			JoinedTimestamp: service.Time(a.Joined), DelegationEnabledDate: service.Time(dd.Enabled),
 		}, true, nil
 	})

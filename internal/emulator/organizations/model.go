@@ -117,9 +117,22 @@ type accountDoc struct {
 	// CompletesAt is when a created account comes into view (its
 	// CreateAccount request SUCCEEDS); zero for the management account.
 	CompletesAt time.Time `json:"completesAt,omitzero"`
-	// Status is ACTIVE or SUSPENDED (closed).
-	Status string    `json:"status"`
-	Closed time.Time `json:"closed,omitzero"`
+	// Status is ACTIVE, or SUSPENDED once closed; see statusAt.
+	Status string `json:"status"`
+	// Closed is when CloseAccount was called; ClosedAt when the closure
+	// completes (PENDING_CLOSURE until then).
+	Closed   time.Time `json:"closed,omitzero"`
+	ClosedAt time.Time `json:"closedAt,omitzero"`
+}
+
+// statusAt is the account's AccountStatus (and AccountState) as of now:
+// a closed account is PENDING_CLOSURE until its closure completes, then
+// SUSPENDED (API_CloseAccount.html).
+func (a *accountDoc) statusAt(now time.Time) string {
+	if a.Status == "SUSPENDED" && now.Before(a.ClosedAt) {
+		return "PENDING_CLOSURE"
+	}
+	return a.Status
 }
 
 // visible reports whether the account exists as of now: accounts whose
