@@ -28,6 +28,15 @@ const (
 // retrier is the decorator every request goes through: it waits for the
 // operation's limiter, sends, counts, and retries transient failures with
 // jittered exponential backoff.
+//
+// Why not the SDK's retry.NewStandard / retry.NewAdaptiveMode: the
+// adaptive mode keeps one token bucket per client, where Organizations
+// throttles each API on its own (a burst of ListTagsForResource must not
+// slow CreateAccount); ConcurrentModificationException is not in the
+// SDK's retryable set; CreateAccount needs a narrower policy than other
+// calls; and the SDK sleeps on the wall clock, where tests need an
+// injected one. The SDK's retryer is therefore set to aws.NopRetryer and
+// each request is one attempt of this loop.
 type retrier struct {
 	clock       Clock
 	rand        func() float64
