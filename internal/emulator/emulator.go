@@ -27,6 +27,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bulkhead-dev/bulkhead/internal/emulator/organizations"
 	"github.com/bulkhead-dev/bulkhead/internal/emulator/service"
 	"github.com/bulkhead-dev/bulkhead/internal/emulator/sigv4"
 	"github.com/bulkhead-dev/bulkhead/internal/emulator/store"
@@ -76,6 +77,9 @@ type OrganizationsOptions struct {
 	CreateAccountDelay time.Duration
 	// MaxAccounts overrides the account quota when positive.
 	MaxAccounts int
+	// Quotas override Organizations' quotas field by field (zero fields
+	// keep AWS's defaults).
+	Quotas organizations.Quotas
 }
 
 // Authorizer decides whether the caller of r may perform a. It returns nil
@@ -144,6 +148,7 @@ func New(ctx context.Context, opts Options) (*Emulator, error) {
 		specs = DefaultServices(ServicesConfig{
 			CreateAccountDelay: opts.Organizations.CreateAccountDelay,
 			MaxAccounts:        opts.Organizations.MaxAccounts,
+			Quotas:             opts.Organizations.Quotas,
 			FailCreateAccount:  e.faults.failCreateAccount,
 		})
 	}

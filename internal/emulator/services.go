@@ -15,6 +15,9 @@ type ServicesConfig struct {
 	CreateAccountDelay time.Duration
 	// MaxAccounts overrides Organizations' account quota when positive.
 	MaxAccounts int
+	// Quotas override Organizations' quotas (zero fields keep defaults;
+	// MaxAccounts above wins over Quotas.MaxAccounts).
+	Quotas organizations.Quotas
 	// FailCreateAccount injects CreateAccount failures (see
 	// organizations.Config.FailCreateAccount); nil injects none.
 	FailCreateAccount func(email string) string
@@ -25,7 +28,10 @@ type ServicesConfig struct {
 // organization access role from IAM.
 func DefaultServices(cfg ServicesConfig) []service.Spec {
 	i := iam.New(iam.Config{})
-	q := organizations.Quotas{MaxAccounts: cfg.MaxAccounts}
+	q := cfg.Quotas
+	if cfg.MaxAccounts > 0 {
+		q.MaxAccounts = cfg.MaxAccounts
+	}
 	o := organizations.New(organizations.Config{
 		CreateAccountDelay: cfg.CreateAccountDelay,
 		Quotas:             q,
