@@ -40,6 +40,7 @@ type Candidate struct {
 	Pattern  string   `json:"pattern"`
 	Pos      diag.Pos `json:"pos"`
 	Distance int      `json:"distance"`
+	literal  int      // characters of the (expanded) pattern that are not wildcards
 }
 
 // NoMatchError says no rule matches a stage, with the nearest patterns.
@@ -110,6 +111,7 @@ func nearest(l *layout.Layout, stage string, n int) []Candidate {
 		best := -1
 		var bestPat string
 		var bestPos diag.Pos
+		bestLit := 0
 		for _, m := range r.Match {
 			pats := []string{m.Value}
 			if strings.Contains(m.Value, "{developer}") && len(devs) > 0 {
@@ -120,12 +122,12 @@ func nearest(l *layout.Layout, stage string, n int) []Candidate {
 			}
 			for _, p := range pats {
 				if d := globDistance(p, stage); best < 0 || d < best {
-					best, bestPat, bestPos = d, m.Value, m.Pos
+					best, bestPat, bestPos, bestLit = d, m.Value, m.Pos, literalLen(p)
 				}
 			}
 		}
 		if best >= 0 {
-			cands = append(cands, Candidate{Rule: r.Index + 1, Pattern: bestPat, Pos: bestPos, Distance: best})
+			cands = append(cands, Candidate{Rule: r.Index + 1, Pattern: bestPat, Pos: bestPos, Distance: best, literal: bestLit})
 		}
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].Distance < cands[j].Distance })
@@ -135,7 +137,7 @@ func nearest(l *layout.Layout, stage string, n int) []Candidate {
 	// none is plausible, the single nearest still shows what rules exist.
 	keep := []Candidate{}
 	for _, c := range cands {
-		if len(keep) < n && c.Distance <= max(1, literalLen(c.Pattern)/2) {
+		if len(keep) < n && c.Distance <= max(1, c.literal/2) {
 			keep = append(keep, c)
 		}
 	}
