@@ -106,6 +106,9 @@ func (sp *simParser) request(n *node, r *Request) {
 		switch m.key {
 		case "principal":
 			r.Principal = sp.str(m.value, path)
+			if r.Principal != "" && !validCaller(r.Principal) {
+				p.errorf(m.value.pos, "bad-principal", path, `the caller is an ARN (arn:aws:iam::A:user/N, arn:aws:iam::A:role/N, arn:aws:sts::A:assumed-role/R/S, arn:aws:sts::A:federated-user/N, arn:aws:iam::A:root), a service principal such as "lambda.amazonaws.com", or "*" for anonymous`, "invalid caller %q", r.Principal)
+			}
 		case "principalAccount":
 			r.PrincipalAccount = sp.account(m.value, path)
 		case "action":
@@ -115,6 +118,11 @@ func (sp *simParser) request(n *node, r *Request) {
 			}
 		case "resource":
 			r.Resource = sp.str(m.value, path)
+			if r.Resource != "*" && r.Resource != "" {
+				if _, ok := splitARN(r.Resource); !ok {
+					p.errorf(m.value.pos, "bad-resource", path, `give the resource's ARN, or "*" for actions without a resource`, "resource %q is not an ARN", r.Resource)
+				}
+			}
 		case "resourceAccount":
 			r.ResourceAccount = sp.account(m.value, path)
 		case "context":
@@ -267,4 +275,16 @@ func (sp *simParser) levels(n *node, path string, kind Kind) []OrgLevel {
 		out = append(out, lv)
 	}
 	return out
+}
+
+// validCaller reports whether s names a caller the evaluator understands.
+func validCaller(s string) bool {
+	pi := parsePrincipal(s)
+	switch pi.typ {
+	case PrincipalUnknown:
+		return false
+	case PrincipalService:
+		return strings.Contains(s, ".") && !strings.ContainsAny(s, " */:")
+	}
+	return true
 }
