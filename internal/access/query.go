@@ -292,20 +292,39 @@ func (m *Model) whyUnreachable(q *Principal, r *reach) string {
 		_, ex := m.explainAssume(p, q)
 		return fmt.Sprintf("%s may not assume it: %s", p.ID(), blockText(ex))
 	}
-	return "its trust policy admits none of the principals reached (" + trustSummary(q) + ")"
+	return "its trust policy admits none of the principals reached (" + m.trustSummary(q) + ")"
 }
 
-func trustSummary(q *Principal) string {
+func (m *Model) trustSummary(q *Principal) string {
 	var who []string
 	for _, st := range q.trust.Policy.Statements {
-		if st.Principal == nil {
+		if st.Principal == nil || st.Effect != policy.Allow {
 			continue
 		}
 		for _, e := range st.Principal.Entries {
-			who = append(who, e.Value)
+			who = append(who, m.describePrincipal(e.Value))
 		}
 	}
-	return "trusts " + strings.Join(who, ", ")
+	return "it trusts " + strings.Join(who, ", ")
+}
+
+// describePrincipal names a trust policy principal in the layout's terms.
+func (m *Model) describePrincipal(v string) string {
+	if p := m.byARN[v]; p != nil {
+		return p.ID()
+	}
+	if strings.HasSuffix(v, ":oidc-provider/"+OIDCProviderHost) {
+		return "ci (GitHub Actions OIDC)"
+	}
+	parts := strings.SplitN(v, ":", 6)
+	if len(parts) == 6 && parts[5] == "root" {
+		for _, a := range m.Accounts {
+			if a.ID == parts[4] {
+				return "the principals of account " + a.Name + " that its policies allow"
+			}
+		}
+	}
+	return v
 }
 
 func blockText(ex *policy.Explanation) string {
@@ -355,8 +374,13 @@ func (m *Model) Can(principal string, a Access, t Target) (*Answer, error) {
 		best := State(-1)
 		for _, acct := range accts {
 			f := m.can(p, a, acct, r, true)
-			ans.Findings = append(ans.Findings, f)
 			best = max(best, f.state)
+			// An instance of a role named without its account speaks
+			// for itself only where it lives or where it reaches.
+			if role && f.state == No && p.Account != acct {
+				continue
+			}
+			ans.Findings = append(ans.Findings, f)
 		}
 		states[best]++
 	}

@@ -1,0 +1,88 @@
+package access
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func verifySummary(r *Report) []string {
+	var out []string
+	for _, inv := range r.Invariants {
+		s := fmt.Sprintf("%s: holds=%v", inv.Invariant, inv.Holds)
+		for _, v := range inv.Violations {
+			s += fmt.Sprintf("; %s@%s %s via %s", v.Principal, v.Account, v.Result, strings.Join(v.Chain, ">"))
+			if len(v.If) > 0 {
+				s += " if " + strings.Join(v.If, " and ")
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func TestVerify(t *testing.T) {
+	tests := []struct {
+		file string
+		want []string
+	}{
+		{startup, []string{
+			"group:engineers cannot write kind:production: holds=true",
+			"group:engineers cannot write kind:security: holds=true",
+		}},
+		{business, []string{
+			"group:engineers cannot write kind:production: holds=true",
+			"group:engineers cannot write kind:security: holds=true",
+		}},
+		{variants, []string{
+			"group:engineers cannot write kind:production: holds=true",
+			"group:ops cannot write kind:production: holds=false; user:carol@prod yes via user:carol>role:ops@shared-services>role:hop@prod",
+			`group:oncall cannot admin kind:production: holds=false; user:dave@prod conditional via user:dave>role:oncall@prod if aws:MultiFactorAuthPresent Bool "true"`,
+			"ci can write account:prod: holds=true",
+			"only role:deployer, role:hop, role:oncall can write account:prod: holds=true",
+			"only role:deployer can write account:prod: holds=false" +
+				"; user:carol@prod yes via user:carol>role:ops@shared-services>role:hop@prod" +
+				`; user:dave@prod conditional via user:dave>role:oncall@prod if aws:MultiFactorAuthPresent Bool "true"`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			l, _ := load(t, tt.file)
+			rep, err := Verify(l, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, verifySummary(rep)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+			wantOK := true
+			for _, s := range tt.want {
+				wantOK = wantOK && strings.Contains(s, "holds=true")
+			}
+			if rep.OK() != wantOK {
+				t.Errorf("OK() = %v, want %v", rep.OK(), wantOK)
+			}
+		})
+	}
+}
+
+// TestCanViolated checks that "can" invariants report what blocks them.
+func TestVerifyCanBlocked(t *testing.T) {
+	l, m := load(t, variants)
+	inv := *l.Invariants[3] // ci can write account:prod
+	inv.Access.Class = ""
+	inv.Access.Action = "s3:PutObject"
+	rep, err := m.Verify(append(l.Invariants[:0:0], &inv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.OK() || len(rep.Invariants[0].Violations) != 1 {
+		t.Fatalf("report = %+v, want one violation", rep)
+	}
+	v := rep.Invariants[0].Violations[0]
+	if !strings.Contains(v.Reason, "SCPs at Workloads/Production") {
+		t.Errorf("reason %q does not name the SCP level that blocks s3:PutObject", v.Reason)
+	}
+}
