@@ -40,8 +40,7 @@ func (s *Service) OnAccountCreated(ctx context.Context, tx store.Tx, ev service.
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	role, err := s.createRole(tx, ev.AccountID, newRole{Name: name, Path: "/", Trust: AccessRoleTrustPolicy(ev.ManagementAccountID)},
-		&service.Request{Now: ev.Now})
+	role, err := s.createRole(tx, ev.AccountID, newRole{Name: name, Path: "/", Trust: AccessRoleTrustPolicy(ev.ManagementAccountID)}, ev.Now)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"github.com/bulkhead-dev/bulkhead/internal/emulator/service"
@@ -98,7 +99,7 @@ func (s *Service) createRoleOp(ctx context.Context, r *service.Request) (any, er
 	role, err := s.createRole(tx, acct, newRole{
 		Name: in.RoleName, Path: path, Trust: in.AssumeRolePolicyDocument, Description: in.Description,
 		MaxSession: in.MaxSessionDuration, Boundary: in.PermissionsBoundary, Tags: in.Tags,
-	}, r)
+	}, r.Now)
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +115,7 @@ type newRole struct {
 }
 
 // createRole stores a new, validated role.
-func (s *Service) createRole(tx store.Tx, acct string, n newRole, r *service.Request) (*roleRec, error) {
+func (s *Service) createRole(tx store.Tx, acct string, n newRole, now time.Time) (*roleRec, error) {
 	if err := s.checkQuota(tx, tableRole, acct, quotaRoles, "Roles"); err != nil {
 		return nil, err
 	}
@@ -125,7 +126,7 @@ func (s *Service) createRole(tx store.Tx, acct string, n newRole, r *service.Req
 	if n.MaxSession == 0 {
 		n.MaxSession = defaultRoleSession
 	}
-	role := &roleRec{Name: n.Name, Path: n.Path, ID: id, Created: r.Now, TrustPolicy: n.Trust,
+	role := &roleRec{Name: n.Name, Path: n.Path, ID: id, Created: now, TrustPolicy: n.Trust,
 		Description: n.Description, MaxSessionDuration: n.MaxSession, Tags: n.Tags}
 	if n.Boundary != "" {
 		if err := setBoundary(tx, acct, kindRole, role.Name, role.ID, "", n.Boundary); err != nil {
