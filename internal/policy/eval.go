@@ -158,6 +158,8 @@ func (s *Set) eval(r *Request, ex *Explanation) Decision {
 		ex.PrincipalType = p.typ.String()
 	}
 	ev := &evaluator{s: s, r: r, svcID: r.serviceID(s), hasBoundary: hasBoundary, ex: ex}
+	// run reuses one layerResult: callers read the result before the next
+	// run (copy it to keep it), which keeps the evaluation allocation-free.
 	var lr layerResult
 	run := func(l *layer, applies bool, why string) *layerResult {
 		lr = layerResult{}

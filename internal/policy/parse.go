@@ -116,7 +116,7 @@ func (p *parser) policy(root *node) *Policy {
 		p.errorf(root.pos, "missing-statement", "Statement", `add "Statement": [{"Effect": ..., "Action": ..., "Resource": ...}]`, "policy has no Statement")
 	case stmtNode.kind == jsonObject:
 		// A single statement may be written without the array.
-		if s := p.statement(stmtNode, 0, "Statement", pol); s != nil {
+		if s := p.statement(stmtNode, 0, "Statement"); s != nil {
 			pol.Statements = append(pol.Statements, s)
 		}
 	case stmtNode.kind == jsonArray:
@@ -130,7 +130,7 @@ func (p *parser) policy(root *node) *Policy {
 				p.errorf(e.pos, "bad-statement", path, `each statement is an object: {"Effect": "Allow", "Action": ..., "Resource": ...}`, "statement is %s, want an object", e.kind)
 				continue
 			}
-			s := p.statement(e, i, path, pol)
+			s := p.statement(e, i, path)
 			if s == nil {
 				continue
 			}

@@ -14,7 +14,7 @@ var rcpServices = []string{"s3", "sts", "kms", "sqs", "secretsmanager", "ecr", "
 
 // statement parses and validates one statement. It returns nil only when
 // the statement is so broken that evaluating it would be meaningless.
-func (p *parser) statement(n *node, index int, path string, pol *Policy) *Statement {
+func (p *parser) statement(n *node, index int, path string) *Statement {
 	s := &Statement{Index: index, Pos: n.pos}
 	p.duplicateKeys(n, path)
 	var effect, principal, notPrincipal, action, notAction, resource, notResource, condition *member
@@ -154,7 +154,6 @@ func (p *parser) statement(n *node, index int, path string, pol *Policy) *Statem
 	if condition != nil {
 		s.Conditions = p.conditions(condition.value, path+".Condition")
 	}
-	_ = pol
 	return s
 }
 
