@@ -151,6 +151,7 @@ func (p *parser) conditions(n *node, path string) []*Condition {
 				p.errorf(k.keyPos, "bad-condition-key", keyPath, "condition keys look like aws:SourceIp or s3:prefix", "invalid condition key %q", k.key)
 			}
 			c.Values = p.conditionValues(k.value, op, keyPath)
+			p.checkConditionKey(c, keyPath)
 			out = append(out, c)
 		}
 	}
