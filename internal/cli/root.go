@@ -74,6 +74,7 @@ each deploy stage to its own account, and proves who can write where.`,
 	root.AddCommand(
 		a.newAccessCmd(),
 		a.newApplyCmd(),
+		a.newDemoCmd(),
 		a.newImportCmd(),
 		a.newInitCmd(),
 		a.newLocalCmd(),
