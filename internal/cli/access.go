@@ -24,6 +24,10 @@ rules, identity policies, permissions boundaries, session policies and
 cross-account requests. Every answer comes with the statements that decided it.`,
 	}
 	cmd.AddCommand(a.newAccessSimulateCmd())
+	cmd.AddCommand(a.newAccessCanCmd())
+	cmd.AddCommand(a.newAccessWhoCanCmd())
+	cmd.AddCommand(a.newAccessMatrixCmd())
+	cmd.AddCommand(a.newAccessVerifyCmd())
 	return cmd
 }
 
