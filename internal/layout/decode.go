@@ -123,6 +123,10 @@ func (d *decoder) str(n *node, path string) Field[string] {
 			"%s must be a string, not %s", nameOf(path), n.describe())
 	case n.kind == nullNode:
 		d.add(n.pos, "wrong-type", path, "give it a value or remove the field", "%s is empty", nameOf(path))
+	case n.kind == mapNode && len(n.keys) == 1 && n.vals[0].kind == nullNode:
+		// `account: {stage}` is a YAML mapping, not the placeholder.
+		d.add(n.pos, "wrong-type", path, fmt.Sprintf("quote it: \"{%s}\"; YAML reads an unquoted {...} as a mapping", n.keys[0].text),
+			"%s must be a string, not a mapping", nameOf(path))
 	default:
 		d.add(n.pos, "wrong-type", path, "give a single value here", "%s must be a string, not %s", nameOf(path), n.describe())
 	}

@@ -59,6 +59,8 @@ func TestDecodeErrors(t *testing.T) {
 		{"wrong type: list for mapping", replace(t, base, "protected: true", "protected: [true]"), []string{"10:67 wrong-type"}, "must be true or false, not a list"},
 		{"wrong type: string for bool", replace(t, base, "protected: true", "protected: yes please"), []string{"10:67 wrong-type"}, "not a string"},
 		{"wrong type: bool for string", replace(t, base, "owner: \"{developer}\"", "owner: true"), []string{"12:84 wrong-type"}, "must be a string, not a boolean"},
+		{"unquoted placeholder", replace(t, base, `account: "sandbox-{developer}"`, `account: {developer}`),
+			[]string{"19:46 wrong-type"}, "must be a string, not a mapping"},
 		{"duplicate key in a mapping", replace(t, base, "  name: acme\n", "  name: acme\n  name: acme2\n"), []string{"4:3 duplicate-key"}, `duplicate key "name" (first at 3:3)`},
 		{"duplicate account", replace(t, base, "  dev: {unit", "  dev: {kind: development}\n  dev: {unit"), []string{"12:3 duplicate-key"}, `duplicate account "dev"`},
 		{"bad enum", replace(t, base, "guard: ci", "guard: cii"), []string{"17:57 bad-value"}, `"cii" is not one of ci, confirm, none (did you mean "ci"?)`},
