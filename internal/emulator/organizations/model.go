@@ -86,10 +86,6 @@ func (o *orgDoc) policyARN(p *policyDoc) string {
 	return fmt.Sprintf("arn:aws:organizations::%s:policy/%s/%s/%s", o.MgmtAccountID, o.ID, strings.ToLower(p.Type), p.ID)
 }
 
-func (o *orgDoc) createAccountStatusARN(id string) string {
-	return fmt.Sprintf("arn:aws:organizations::%s:account/%s/%s", o.MgmtAccountID, o.ID, id)
-}
-
 func (o *orgDoc) resourcePolicyARN(id string) string {
 	return fmt.Sprintf("arn:aws:organizations::%s:resourcepolicy/%s/%s", o.MgmtAccountID, o.ID, id)
 }

@@ -21,7 +21,7 @@ func (c *orgCall) tagsOf(id string) ([]tagDoc, error) {
 }
 
 // putTags merges tags into the resource's (a key given again replaces its
-// value). Callers check the quota with mergeTags first.
+// value). Create requests check the quota with checkCreateTags first.
 func (c *orgCall) putTags(id string, in []tagIn) error {
 	if len(in) == 0 {
 		return nil
@@ -180,7 +180,7 @@ func (s *Service) listTagsForResource(ctx context.Context, r *service.Request) (
 	return listOut("Tags", out, next), nil
 }
 
-// tagsIn validates Tags of a create request (CreateAccount,
+// checkCreateTags validates Tags of a create request (CreateAccount,
 // CreateOrganizationalUnit, CreatePolicy) against the quota.
 func (s *Service) checkCreateTags(in []tagIn) error {
 	if err := checkSystemTags(in); err != nil {
