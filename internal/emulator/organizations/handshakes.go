@@ -53,6 +53,8 @@ type handshakeDoc struct {
 	// TransferID is the responsibility transfer a
 	// TRANSFER_RESPONSIBILITY handshake offers.
 	TransferID string `json:"transferId,omitempty"`
+	// Tags go on the invited account when it joins.
+	Tags []tagDoc `json:"tags,omitempty"`
 }
 
 func (h *handshakeDoc) state(now time.Time) string {
@@ -289,6 +291,12 @@ func (s *Service) join(r *service.Request, h *handshakeDoc) error {
 			return r.Tx.Put(emailTable, lower(a.Email), a.ID)
 		},
 		func() error { return c.onNewTarget(a.ID) },
+		func() error {
+			if len(h.Tags) == 0 {
+				return nil
+			}
+			return r.Tx.Put(tagTable, key(o.ID, a.ID), tagsDoc{Tags: h.Tags})
+		},
 	)
 	if err != nil {
 		return storeErr(r.Action, err)

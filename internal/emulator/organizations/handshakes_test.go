@@ -27,7 +27,8 @@ func (h *harness) standalone(name string) (string, *orgs.Client) {
 
 func (h *harness) invite(target string, typ types.HandshakePartyType) *types.Handshake {
 	h.t.Helper()
-	out, err := h.c.InviteAccountToOrganization(h.ctx, &orgs.InviteAccountToOrganizationInput{Target: &types.HandshakeParty{Id: &target, Type: typ}, Notes: aws.String("join us")})
+	out, err := h.c.InviteAccountToOrganization(h.ctx, &orgs.InviteAccountToOrganizationInput{Target: &types.HandshakeParty{Id: &target, Type: typ}, Notes: aws.String("join us"),
+		Tags: []types.Tag{{Key: aws.String("invited"), Value: aws.String("yes")}}})
 	if err != nil {
 		h.t.Fatalf("InviteAccountToOrganization %s: %v", target, err)
 	}
@@ -69,6 +70,10 @@ func TestInvitations(t *testing.T) {
 	a, err := h.c.DescribeAccount(h.ctx, &orgs.DescribeAccountInput{AccountId: &alice})
 	if err != nil || a.Account.JoinedMethod != types.AccountJoinedMethodInvited {
 		t.Fatalf("joined account: %+v %v", a, err)
+	}
+	tags, err := h.c.ListTagsForResource(h.ctx, &orgs.ListTagsForResourceInput{ResourceId: &alice})
+	if err != nil || len(tags.Tags) != 1 || *tags.Tags[0].Key != "invited" {
+		t.Errorf("tags of the joined account: %+v %v", tags, err)
 	}
 	_, err = h.c.InviteAccountToOrganization(h.ctx, &orgs.InviteAccountToOrganizationInput{Target: &types.HandshakeParty{Id: &alice, Type: types.HandshakePartyTypeAccount}})
 	wantErr(t, err, "HandshakeConstraintViolationException", "")

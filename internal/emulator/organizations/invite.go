@@ -47,6 +47,9 @@ func (s *Service) inviteAccountToOrganization(ctx context.Context, r *service.Re
 	if err := f.check(); err != nil {
 		return nil, err
 	}
+	if err := s.checkCreateTags(in.Tags); err != nil {
+		return nil, err
+	}
 	c, err := enter(r, managementOnly, false)
 	if err != nil {
 		return nil, err
@@ -106,6 +109,7 @@ func (s *Service) inviteAccountToOrganization(ctx context.Context, r *service.Re
 	if in.Notes != nil {
 		h.Notes = *in.Notes
 	}
+	h.Tags = mergeTags(nil, in.Tags)
 	if err := putHandshake(r.Tx, h); err != nil {
 		return nil, storeErr(r.Action, err)
 	}

@@ -49,6 +49,9 @@ func (s *Service) createOrganizationalUnit(ctx context.Context, r *service.Reque
 	if err := f.check(); err != nil {
 		return nil, err
 	}
+	if err := s.checkCreateTags(in.Tags); err != nil {
+		return nil, err
+	}
 	c, err := enter(r, managementOnly, false)
 	if err != nil {
 		return nil, err

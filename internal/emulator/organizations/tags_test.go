@@ -65,6 +65,9 @@ func TestTags(t *testing.T) {
 	_, err = h.c.TagResource(h.ctx, &orgs.TagResourceInput{ResourceId: &ou, Tags: many})
 	wantErr(t, err, "ConstraintViolationException", "MAX_TAG_LIMIT_EXCEEDED") // 50 + "team"
 
+	_, err = h.c.CreateOrganizationalUnit(h.ctx, &orgs.CreateOrganizationalUnitInput{ParentId: &root, Name: aws.String("many"), Tags: append(many, types.Tag{Key: aws.String("one-more"), Value: aws.String("v")})})
+	wantErr(t, err, "ConstraintViolationException", "MAX_TAG_LIMIT_EXCEEDED")
+
 	// Tags go with their resource.
 	if _, err := h.c.DeleteOrganizationalUnit(h.ctx, &orgs.DeleteOrganizationalUnitInput{OrganizationalUnitId: &ou}); err != nil {
 		t.Fatal(err)

@@ -153,6 +153,9 @@ func (s *Service) inviteOrganizationToTransferResponsibility(ctx context.Context
 	if err := f.check(); err != nil {
 		return nil, err
 	}
+	if err := s.checkCreateTags(in.Tags); err != nil {
+		return nil, err
+	}
 	start := time.Time(*in.StartTimestamp).UTC()
 	switch {
 	case !start.Equal(monthStart(start)):
