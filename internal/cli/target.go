@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/spf13/cobra"
 
@@ -30,7 +32,8 @@ func (a *App) localStateDir() string {
 }
 
 // openProvider opens the provider for the layout's target: for local, the
-// in-process local AWS on localStateDir (created on first use); for aws,
+// in-process local AWS on localStateDir (created on first use), or the
+// `bulkhead local serve` running on that state, over its socket; for aws,
 // the SDK's default credential chain with --profile (or AWS_PROFILE) in
 // the layout's region. The Closer must be closed when the command is done
 // (it closes the local AWS; a no-op for real AWS).
@@ -52,12 +55,27 @@ func (a *App) openProvider(ctx context.Context, l *layout.Layout) (provider.Prov
 		}
 		return provider.New(cfg, opts), nopCloser{}, nil
 	case layout.TargetLocal, "":
-		e, err := a.openLocal(ctx, a.localStateDir(), emulator.Options{})
+		dir := a.localStateDir()
+		e, err := a.openLocal(ctx, dir, emulator.Options{})
 		if err != nil {
 			return nil, nil, err
 		}
 		id, secret := e.RootCredentials()
-		return provider.New(e.Config(id, secret, ""), opts), e, nil
+		cfg := e.Config(id, secret, "")
+		// A running `bulkhead local serve` owns the state: talk to it over
+		// its socket rather than open a second emulator on the same store.
+		if si, ok := readServer(ctx, dir, e); ok {
+			if err := e.Close(); err != nil {
+				return nil, nil, err
+			}
+			cfg.HTTPClient = &http.Client{}
+			cfg.BaseEndpoint = aws.String(si.Endpoint)
+			if a.Logger != nil {
+				a.Logger.Debug("local AWS served by another process", "endpoint", si.Endpoint, "pid", si.PID)
+			}
+			return provider.New(cfg, opts), nopCloser{}, nil
+		}
+		return provider.New(cfg, opts), e, nil
 	}
 	return nil, nil, fmt.Errorf("organization.target %q: want local or aws", l.Organization.Target.Value)
 }
