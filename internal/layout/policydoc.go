@@ -41,14 +41,15 @@ func (l *docLoader) add(d diag.Diagnostic) { *l.ds = append(*l.ds, d) }
 // checked as a policy of the given kind; nil when it cannot be read.
 // kindName is used in messages ("SCP", "IAM policy", ...).
 func (l *docLoader) load(ref Field[string], path string, kind docKind) *Document {
-	if doc, ok := l.cache[ref.Value]; ok {
+	key := fmt.Sprintf("%d:%s", kind, ref.Value)
+	if doc, ok := l.cache[key]; ok {
 		return doc
 	}
 	full := ref.Value
 	if !filepath.IsAbs(full) && l.dir != "" {
 		full = filepath.Join(l.dir, full)
 	}
-	l.cache[ref.Value] = nil
+	l.cache[key] = nil
 	if l.readFile == nil {
 		return nil
 	}
@@ -61,7 +62,7 @@ func (l *docLoader) load(ref Field[string], path string, kind docKind) *Document
 	}
 	doc := &Document{File: full, Pos: diag.Pos{File: full, Line: 1, Col: 1}, Source: src}
 	l.check(doc, kind, path)
-	l.cache[ref.Value] = doc
+	l.cache[key] = doc
 	return doc
 }
 
@@ -92,6 +93,10 @@ const (
 
 func kindForPolicyType(t PolicyType) docKind {
 	switch t {
+	case "":
+		// The type is missing or invalid (reported already): check the
+		// JSON only, not a grammar the user may not have meant.
+		return docTag
 	case PolicyRCP:
 		return docRCP
 	case PolicyTag:
