@@ -91,7 +91,7 @@ func TestRenamedUserKeepsKeys(t *testing.T) {
 
 // totp computes the code a virtual MFA device shows at t from the seed
 // CreateVirtualMFADevice returned.
-func totp(t *testing.T, seed []byte, at time.Time) string {
+func totp[S ~string | ~[]byte](t *testing.T, seed S, at time.Time) string {
 	t.Helper()
 	code, err := emuiam.TOTP(string(seed), at)
 	if err != nil {

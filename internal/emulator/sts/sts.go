@@ -64,6 +64,7 @@ func (s *Service) Spec() service.Spec {
 			"GetCallerIdentity": {Handler: s.getCallerIdentity},
 			"AssumeRole":        {Handler: s.assumeRole, Mutates: true},
 			"GetSessionToken":   {Handler: s.getSessionToken, Mutates: true},
+			"GetAccessKeyInfo":  {Handler: s.getAccessKeyInfo},
 		},
 	}
 }

@@ -1,0 +1,170 @@
+package iam
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+
+	"github.com/bulkhead-dev/bulkhead/internal/emulator/service"
+)
+
+// Smaller operations around users and MFA devices.
+
+// emptyUserList answers List operations for user credentials the local
+// AWS cannot create (signing certificates, SSH public keys, service-specific
+// credentials): the list is always empty, but the user must exist, as in
+// AWS. Tools such as Terraform call them before deleting a user.
+func (s *Service) emptyUserList(member string) service.Handler {
+	return func(ctx context.Context, r *service.Request) (any, error) {
+		var in struct {
+			UserName    string
+			ServiceName string
+			Marker      string
+			MaxItems    int
+		}
+		if err := r.Decode(&in); err != nil {
+			return nil, err
+		}
+		if _, err := parsePage(in.Marker, in.MaxItems); err != nil {
+			return nil, err
+		}
+		if _, err := s.keyOwner(ctx, r, in.UserName); err != nil {
+			return nil, err
+		}
+		switch member {
+		case "Certificates":
+			return struct {
+				Certificates []struct{} `xml:"Certificates>member"`
+				pageInfo
+			}{}, nil
+		case "SSHPublicKeys":
+			return struct {
+				SSHPublicKeys []struct{} `xml:"SSHPublicKeys>member"`
+				pageInfo
+			}{}, nil
+		}
+		return struct {
+			ServiceSpecificCredentials []struct{} `xml:"ServiceSpecificCredentials>member"`
+			pageInfo
+		}{}, nil
+	}
+}
+
+func (s *Service) getMFADevice(ctx context.Context, r *service.Request) (any, error) {
+	var in struct {
+		SerialNumber string
+		UserName     string
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if in.SerialNumber == "" {
+		return nil, missing("SerialNumber")
+	}
+	if err := r.Authorize(ctx, service.Authz{Resource: in.SerialNumber}); err != nil {
+		return nil, err
+	}
+	d, err := getMFA(r.Tx, r.Caller.Account, in.SerialNumber)
+	if err != nil {
+		return nil, err
+	}
+	if d.UserID == "" || in.UserName != "" && !equalFold(in.UserName, d.User) {
+		return nil, noSuchEntity("MFA Device with serial number %s is not enabled.", in.SerialNumber)
+	}
+	return struct {
+		UserName     string       `xml:"UserName"`
+		SerialNumber string       `xml:"SerialNumber"`
+		EnableDate   service.Time `xml:"EnableDate"`
+	}{d.User, d.Serial, service.Time(d.EnableDate)}, nil
+}
+
+type mfaTagInput struct {
+	SerialNumber string
+	Tags         []Tag
+	TagKeys      []string
+	Marker       string
+	MaxItems     int
+}
+
+func (s *Service) mfaTags(change func(in *mfaTagInput, d *mfaRec) error) service.Handler {
+	return func(ctx context.Context, r *service.Request) (any, error) {
+		var in mfaTagInput
+		if err := r.Decode(&in); err != nil {
+			return nil, err
+		}
+		if in.SerialNumber == "" {
+			return nil, missing("SerialNumber")
+		}
+		if err := r.Authorize(ctx, service.Authz{Resource: in.SerialNumber, Context: tagContext(in.Tags)}); err != nil {
+			return nil, err
+		}
+		d, err := getMFA(r.Tx, r.Caller.Account, in.SerialNumber)
+		if err != nil {
+			return nil, err
+		}
+		if change == nil {
+			pg, err := parsePage(in.Marker, in.MaxItems)
+			if err != nil {
+				return nil, err
+			}
+			return tagPage(d.Tags, pg), nil
+		}
+		if err := change(&in, d); err != nil {
+			return nil, err
+		}
+		if err := r.Tx.Put(tableMFA, r.Caller.Account+"/"+d.Serial, d); err != nil {
+			return nil, internal("put mfa", err)
+		}
+		return nil, nil
+	}
+}
+
+func tagMFA(in *mfaTagInput, d *mfaRec) (err error) {
+	d.Tags, err = mergeTags(d.Tags, in.Tags)
+	return err
+}
+
+func untagMFA(in *mfaTagInput, d *mfaRec) (err error) {
+	d.Tags, err = removeTags(d.Tags, in.TagKeys)
+	return err
+}
+
+// changePassword lets an IAM user change its own console password
+// (https://docs.aws.amazon.com/IAM/latest/APIReference/API_ChangePassword.html).
+func (s *Service) changePassword(ctx context.Context, r *service.Request) (any, error) {
+	var in struct {
+		OldPassword string
+		NewPassword string
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if in.OldPassword == "" {
+		return nil, missing("OldPassword")
+	}
+	if in.NewPassword == "" {
+		return nil, missing("NewPassword")
+	}
+	if r.Caller.Type != "User" {
+		return nil, service.BadRequest("InvalidUserType", "Only IAM users can change their password with ChangePassword.")
+	}
+	u, err := s.userForProfile(ctx, r, r.Caller.Name)
+	if err != nil {
+		return nil, err
+	}
+	lp := u.LoginProfile
+	if lp == nil {
+		return nil, noLoginProfile(u.Name)
+	}
+	sum := sha256.Sum256([]byte(lp.Salt + in.OldPassword))
+	if hex.EncodeToString(sum[:]) != lp.Hash {
+		return nil, service.Errorf(http.StatusForbidden, "AccessDenied", "Failed authentication: the old password is not correct.")
+	}
+	if err := s.setPassword(r, u, loginProfileInput{Password: in.NewPassword}); err != nil {
+		return nil, err
+	}
+	return nil, putUser(r.Tx, r.Caller.Account, u)
+}
+
+func equalFold(a, b string) bool { return nameKey("", a) == nameKey("", b) }
