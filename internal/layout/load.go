@@ -228,7 +228,7 @@ func (v *validator) effectiveEmail(a *Account) string {
 
 // loadDocuments reads and checks every policy document the layout uses.
 func (v *validator) loadDocuments(opts Options) {
-	ld := &docLoader{dir: opts.Dir, readFile: opts.ReadFile, cache: map[string]*Document{}, ds: &v.ds}
+	ld := &docLoader{dir: opts.Dir, readFile: opts.ReadFile, cache: map[string]*Document{}, failed: map[string]bool{}, ds: &v.ds}
 	for _, p := range v.l.Policies {
 		path := join("policies", p.Name.Value)
 		kind := kindForPolicyType(p.Type.Value)

@@ -31,7 +31,8 @@ var ErrTooLarge = errors.New("file too large")
 type docLoader struct {
 	dir      string
 	readFile func(string) ([]byte, error)
-	cache    map[string]*Document
+	cache    map[string]*Document // by kind and reference
+	failed   map[string]bool      // references that could not be read or are not JSON
 	ds       *diag.Diagnostics
 }
 
@@ -45,23 +46,29 @@ func (l *docLoader) load(ref Field[string], path string, kind docKind) *Document
 	if doc, ok := l.cache[key]; ok {
 		return doc
 	}
+	l.cache[key] = nil
+	if l.readFile == nil || l.failed[ref.Value] {
+		// A file that could not be read or is not JSON is reported once,
+		// at its first reference.
+		return nil
+	}
 	full := ref.Value
 	if !filepath.IsAbs(full) && l.dir != "" {
 		full = filepath.Join(l.dir, full)
 	}
-	l.cache[key] = nil
-	if l.readFile == nil {
-		return nil
-	}
 	src, err := l.readFile(full)
 	if err != nil {
+		l.failed[ref.Value] = true
 		l.add(diag.Diagnostic{Severity: diag.Error, Pos: ref.Pos, Code: "policy-file", Path: path,
 			Summary: fmt.Sprintf("policy file %s: %s", ref.Value, readError(err)),
 			Hint:    "paths are relative to the layout file's directory; a value without \"/\" or \".json\" names an AWS managed policy"})
 		return nil
 	}
 	doc := &Document{File: full, Pos: diag.Pos{File: full, Line: 1, Col: 1}, Source: src}
-	l.check(doc, kind, path)
+	if !l.check(doc, kind, path) {
+		l.failed[ref.Value] = true
+		return nil
+	}
 	l.cache[key] = doc
 	return doc
 }
@@ -107,8 +114,9 @@ func kindForPolicyType(t PolicyType) docKind {
 	return docSCP
 }
 
-// check validates the document's JSON and grammar and fills Content.
-func (l *docLoader) check(doc *Document, kind docKind, path string) {
+// check validates the document's JSON and grammar and fills Content. It
+// returns false when the document is not JSON.
+func (l *docLoader) check(doc *Document, kind docKind, path string) bool {
 	var buf bytes.Buffer
 	if err := json.Compact(&buf, doc.Source); err != nil {
 		// json.Compact does not say where; Unmarshal's SyntaxError does.
@@ -128,7 +136,7 @@ func (l *docLoader) check(doc *Document, kind docKind, path string) {
 		l.add(diag.Diagnostic{Severity: diag.Error, Pos: pos, Code: "policy-json", Path: path,
 			Summary: "invalid JSON: " + err.Error(),
 			Hint:    "a policy document is one JSON object; check for a missing comma or quote just before this position"})
-		return
+		return false
 	}
 	doc.Content = buf.String()
 	switch kind {
@@ -137,7 +145,7 @@ func (l *docLoader) check(doc *Document, kind docKind, path string) {
 			l.add(diag.Diagnostic{Severity: diag.Error, Pos: doc.Pos, Code: "policy-grammar", Path: path,
 				Summary: "a policy document must be a JSON object", Hint: "wrap the document in { }"})
 		}
-		return
+		return true
 	}
 	opts := policy.ParseOptions{File: doc.File, Kind: policy.Identity}
 	switch kind {
@@ -160,6 +168,7 @@ func (l *docLoader) check(doc *Document, kind docKind, path string) {
 		}
 		l.add(d)
 	}
+	return true
 }
 
 // lineCol converts a byte offset in src into a 1-based line and column.
