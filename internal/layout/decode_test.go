@@ -8,7 +8,7 @@ import (
 )
 
 func TestBaseIsValid(t *testing.T) {
-	l, ds := parseString(t, base)
+	l, ds := parseString(t, replace(t, base, "management: {kind: management}", "management: {kind: management, unit: root}"))
 	if len(ds) > 0 {
 		t.Fatalf("base layout has problems:\n%s", ds.Err())
 	}
@@ -21,6 +21,9 @@ func TestBaseIsValid(t *testing.T) {
 	}
 	if sb.Name.Pos.Line != 12 || sb.Name.Pos.Col != 3 {
 		t.Errorf("generated account keeps the template's position, got %v", sb.Name.Pos)
+	}
+	if got := l.Account("management").Unit.Value; got != "" {
+		t.Errorf("management unit = %q, want the root", got)
 	}
 	if got := l.Account("management").EffectiveEmail; got != "aws@acme.example" {
 		t.Errorf("management email = %q, want the organization's management email", got)

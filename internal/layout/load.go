@@ -167,6 +167,9 @@ func (v *validator) expand() {
 	}
 	l.Accounts = accounts
 	for _, a := range l.Accounts {
+		if a.Unit.Value == "root" {
+			a.Unit.Value = "" // `unit: root` is the root, like no unit
+		}
 		a.EffectiveEmail = v.effectiveEmail(a)
 	}
 

@@ -156,7 +156,8 @@ var Kinds = []Kind{KindManagement, KindSecurity, KindShared, KindProduction, Kin
 type Account struct {
 	Name Field[string] // position of the key
 	Pos  diag.Pos      // position of the account's value
-	// Unit is the unit path; empty means the root.
+	// Unit is the unit path; empty means the root (`unit: root` is read
+	// as empty too).
 	Unit         Field[string]
 	Kind         Field[Kind]
 	Protected    Field[bool]
