@@ -101,6 +101,17 @@ func TestDecodeErrors(t *testing.T) {
 	}
 }
 
+func TestByteOrderMarkAndCRLF(t *testing.T) {
+	for name, src := range map[string]string{
+		"BOM":  "\xef\xbb\xbf" + base,
+		"CRLF": strings.ReplaceAll(base, "\n", "\r\n"),
+	} {
+		if _, ds := parseString(t, src); len(ds) > 0 {
+			t.Errorf("%s: %s", name, ds.Err())
+		}
+	}
+}
+
 func TestPolicyRefClassification(t *testing.T) {
 	tests := map[string]bool{
 		"ReadOnlyAccess":                                   false,

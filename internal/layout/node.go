@@ -1,6 +1,7 @@
 package layout
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -104,6 +105,8 @@ func parseYAML(file string, src []byte) (root *node, ds diag.Diagnostics) {
 			Summary: fmt.Sprintf("file is %d bytes; the limit is %d bytes (1 MiB)", len(src), MaxFileSize),
 			Hint:    "a layout is normally a few kilobytes; check that this is the right file"}}
 	}
+	// A UTF-8 byte order mark is allowed at the start of a YAML stream.
+	src = bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))
 	if d, ok := prescan(file, src); !ok {
 		return nil, diag.Diagnostics{d}
 	}

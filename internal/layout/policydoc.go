@@ -64,6 +64,8 @@ func (l *docLoader) load(ref Field[string], path string, kind docKind) *Document
 			Hint:    "paths are relative to the layout file's directory; a value without \"/\" or \".json\" names an AWS managed policy"})
 		return nil
 	}
+	// Editors on Windows may save a byte order mark, which JSON forbids.
+	src = bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))
 	doc := &Document{File: full, Pos: diag.Pos{File: full, Line: 1, Col: 1}, Source: src}
 	if !l.check(doc, kind, path) {
 		l.failed[ref.Value] = true
