@@ -74,7 +74,7 @@ until the layout is applied.`,
 				fmt.Fprintf(tw, "account\t%s\n", res.Account)
 				role := res.Role
 				if role == "" {
-					role = "(none: the organization access role)"
+					role = "(none)"
 				}
 				fmt.Fprintf(tw, "role\t%s\n", role)
 				fmt.Fprintf(tw, "guard\t%s\n", res.Guard)
