@@ -88,7 +88,7 @@ type principalInfo struct {
 	roleARN   string // for role sessions: arn:PARTITION:iam::A:role/NAME
 	sessionID string // role session name
 	slr       bool
-	derived   []ctxEntry // aws:PrincipalArn and friends
+	derived   derivedKeys // aws:PrincipalArn and friends
 }
 
 // prepare fills the cached fields; idempotent.
@@ -117,7 +117,7 @@ func (r *Request) prepare() {
 	if r.resAcct == "" {
 		r.resAcct = r.p.account
 	}
-	r.p.derived = r.derivedKeys()
+	r.deriveKeys()
 }
 
 // serviceID is the request's service number in s, cached for repeated
@@ -188,39 +188,65 @@ func lastSegment(path string) string {
 	return path
 }
 
-// derivedKeys are the global condition keys every request carries, derived
-// from its fields; an explicit Context value overrides them.
+// The global condition keys every request carries, derived from its
+// fields; an explicit Context value overrides them. They live in fixed
+// arrays so that preparing a request does not allocate for them.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
-func (r *Request) derivedKeys() []ctxEntry {
-	var out []ctxEntry
-	add := func(k string, v ...string) { out = append(out, ctxEntry{key: k, values: v}) }
-	absent := func(k string) { out = append(out, ctxEntry{key: k, null: true}) }
-	p := r.p
+const (
+	dPrincipalArn = iota
+	dPrincipalAccount
+	dPrincipalIsAWSService
+	dPrincipalType
+	dUsername
+	dPrincipalServiceName
+	dResourceAccount
+	numDerived
+)
+
+var derivedNames = [numDerived]string{
+	"aws:principalarn", "aws:principalaccount", "aws:principalisawsservice", "aws:principaltype",
+	"aws:username", "aws:principalservicename", "aws:resourceaccount",
+}
+
+// derivedKeys holds the derived keys' values and whether each is known
+// present (keyPresent), known absent (keyAbsent) or not derived
+// (keyUnknown: the Context or ContextComplete decides).
+type derivedKeys struct {
+	vals  [numDerived]string
+	state [numDerived]keyState
+}
+
+func (r *Request) deriveKeys() {
+	d := &r.p.derived
+	for i := range d.state {
+		d.state[i] = keyUnknown
+	}
+	set := func(i int, v string) { d.vals[i], d.state[i] = v, keyPresent }
+	p := &r.p
 	switch p.typ {
 	case PrincipalAnonymous, PrincipalUnknown:
 	case PrincipalService:
-		add("aws:principalservicename", r.Principal)
-		add("aws:principalisawsservice", "true")
+		set(dPrincipalServiceName, r.Principal)
+		set(dPrincipalIsAWSService, "true")
 	default:
 		arn := r.Principal
 		if p.roleARN != "" {
 			// For a role session aws:PrincipalArn is the role's ARN.
 			arn = p.roleARN
 		}
-		add("aws:principalarn", arn)
-		add("aws:principalaccount", p.account)
-		add("aws:principalisawsservice", "false")
-		add("aws:principaltype", p.typ.String())
+		set(dPrincipalArn, arn)
+		set(dPrincipalAccount, p.account)
+		set(dPrincipalIsAWSService, "false")
+		set(dPrincipalType, p.typ.String())
 		if p.typ == PrincipalUser {
-			add("aws:username", p.name)
+			set(dUsername, p.name)
 		} else {
-			absent("aws:username")
+			d.state[dUsername] = keyAbsent
 		}
 	}
 	if r.resAcct != "" {
-		add("aws:resourceaccount", r.resAcct)
+		set(dResourceAccount, r.resAcct)
 	}
-	return out
 }
 
 // Context holds a request's condition keys and their values. Keys are
@@ -283,13 +309,16 @@ func (r *Request) lookup(lkey string) ([]string, keyState) {
 			return e.values, keyPresent
 		}
 	}
-	for i := range r.p.derived {
-		e := &r.p.derived[i]
-		if e.key == lkey {
-			if e.null {
+	d := &r.p.derived
+	for i := range derivedNames {
+		if derivedNames[i] == lkey {
+			switch d.state[i] {
+			case keyPresent:
+				return d.vals[i : i+1], keyPresent
+			case keyAbsent:
 				return nil, keyAbsent
 			}
-			return e.values, keyPresent
+			break
 		}
 	}
 	if r.ContextComplete {
