@@ -102,7 +102,10 @@ type Grant struct {
 // policy names an account id or uses a variable): the account id then
 // only appears in the request's ARNs, where every pattern that could match
 // it is a wildcard. So the grant is cached per (side, kind, name, access),
-// with the account added when the side is not agnostic.
+// with the account added when the side is not agnostic, and without the
+// name when no condition of the side reads a key that tells principals
+// apart (nameAgnostic). Witness resources come from the side's policies
+// with the account put in, so they follow the same renaming.
 type classKey struct {
 	side    *side
 	kind    PrincipalKind
@@ -118,6 +121,9 @@ func (m *Model) grant(q *Principal, a Access) Grant {
 		return Grant{} // the OIDC identity has no permissions of its own
 	}
 	k := classKey{side: q.side, kind: q.Kind, name: q.Name, access: a}
+	if q.side.nameAgnostic {
+		k.name = ""
+	}
 	if !q.side.agnostic {
 		k.account = q.Account.ID
 	}

@@ -77,8 +77,8 @@ func (m *Model) candidates(r *Principal) []*Principal {
 						continue
 					}
 				}
-				for _, p := range m.Principals {
-					if p.Account != nil && p.Account.ID == acct {
+				if a := m.byID[acct]; a != nil {
+					for _, p := range m.inAccount[a] {
 						addP(p)
 					}
 				}
@@ -151,9 +151,45 @@ func (m *Model) ciSubjects() []string {
 	return subs
 }
 
+// assumeKey identifies an assumption decision up to the role's account.
+// Two roles with the same name, trust policy, RCP chain and management flag,
+// in accounts that are both other than the caller's, get the same decision
+// from the same caller unless a policy of the joint set names one of their
+// account ids: the id then only appears in the role's ARN and the resource
+// account, matched by wildcards. account is set when that does not hold.
+type assumeKey struct {
+	p       int
+	trust   *policy.Compiled
+	rcps    *policy.OrgLevel
+	name    string
+	mgmt    bool
+	same    bool
+	account string
+}
+
 // assume decides whether p may assume r: the best decision over the
 // requests p can make.
 func (m *Model) assume(p, r *Principal) policy.Decision {
+	k := assumeKey{p: p.index, trust: r.trust, name: r.Name, mgmt: r.Account.Management,
+		same: p.Account == r.Account}
+	if len(r.side.rcps) > 0 {
+		k.rcps = &r.side.rcps[0]
+	}
+	if k.same || m.accountIDs(r.trust)[r.Account.ID] || (p.side != nil && p.Kind != CI && p.side.ids[r.Account.ID]) ||
+		(p.Kind == CI) || (len(r.side.rcps) > 0 && r.side.ids[r.Account.ID]) {
+		// The CI principal's identity (the OIDC provider) is in the role's
+		// account: never shared.
+		k.account = r.Account.ID
+	}
+	if d, ok := m.assumes[k]; ok {
+		return d
+	}
+	d := m.evalAssume(p, r)
+	m.assumes[k] = d
+	return d
+}
+
+func (m *Model) evalAssume(p, r *Principal) policy.Decision {
 	set, reqs := m.assumeRequests(p, r)
 	best := policy.Decision{Result: policy.ImplicitlyDenied}
 	for _, req := range reqs {

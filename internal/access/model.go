@@ -107,6 +107,13 @@ type side struct {
 	// policy variable, so a decision for one account is the decision for
 	// every account with this side (see classKey).
 	agnostic bool
+	// nameAgnostic: no condition of the side's policies reads a key that
+	// differs between principals of one account (aws:username,
+	// aws:PrincipalArn, aws:userid, principal tags...), so principals of
+	// the same kind with this side get the same decisions.
+	nameAgnostic bool
+	// ids are the account ids its policies name.
+	ids map[string]bool
 }
 
 // Model is an organization's principals and the role-assumption graph.
@@ -118,6 +125,7 @@ type Model struct {
 	Developers []string
 
 	byName      map[string]*Account
+	byID        map[string]*Account
 	byARN       map[string]*Principal
 	users       map[string]*Principal
 	members     map[string]*Principal // GroupMember by group
@@ -134,6 +142,9 @@ type Model struct {
 	out         [][]edge
 	reachAll    map[int]*reach
 	classes     map[classKey]Grant
+	assumes     map[assumeKey]policy.Decision
+	policyIDs   map[*policy.Compiled]map[string]bool
+	inAccount   map[*Account][]*Principal
 	hasRCPs     bool
 	orgPolicies []*layout.Policy
 	errs        []string
@@ -156,11 +167,12 @@ func (m *Model) Catalog() *actions.Catalog { return m.catalog }
 // cannot be found or parsed.
 func Build(l *layout.Layout, opts Options) (*Model, error) {
 	m := &Model{
-		Groups: map[string][]string{}, byName: map[string]*Account{}, byARN: map[string]*Principal{},
+		Groups: map[string][]string{}, byName: map[string]*Account{}, byID: map[string]*Account{}, byARN: map[string]*Principal{},
 		users: map[string]*Principal{}, members: map[string]*Principal{}, roles: map[string][]*Principal{},
 		region: l.Organization.Region.Value, catalog: opts.Catalog, managed: opts.Managed,
 		compiled: map[string]*policy.Compiled{}, sides: map[string]*side{}, chains: map[string][]policy.OrgLevel{},
 		joint: map[jointKey]*policy.Set{}, reachAll: map[int]*reach{}, classes: map[classKey]Grant{},
+		assumes: map[assumeKey]policy.Decision{}, policyIDs: map[*policy.Compiled]map[string]bool{}, inAccount: map[*Account][]*Principal{},
 	}
 	if m.catalog == nil {
 		m.catalog = actions.New()
@@ -176,6 +188,7 @@ func Build(l *layout.Layout, opts Options) (*Model, error) {
 			Unit: a.Unit.Value, Management: a.Name.Value == l.Organization.Management.Account.Value}
 		m.Accounts = append(m.Accounts, acct)
 		m.byName[acct.Name] = acct
+		m.byID[acct.ID] = acct
 		if acct.Management {
 			m.mgmt = acct
 		}
@@ -225,6 +238,9 @@ func (m *Model) add(p *Principal) {
 	m.Principals = append(m.Principals, p)
 	if p.ARN != "" {
 		m.byARN[p.ARN] = p
+	}
+	if p.Account != nil {
+		m.inAccount[p.Account] = append(m.inAccount[p.Account], p)
 	}
 }
 
@@ -416,19 +432,20 @@ func (m *Model) sideFor(key string, acct *Account, identity, boundary []*policy.
 	}
 	s := &side{key: full, identity: identity, boundary: boundary, scps: scps, rcps: rcps, mgmt: acct.Management}
 	s.set = policy.NewSet(policy.Layers{Identity: identity, Boundaries: boundary, SCPs: scps, RCPs: rcps})
-	s.agnostic = true
-	for _, ps := range [][]*policy.Compiled{identity, boundary} {
-		for _, c := range ps {
-			if !accountAgnostic(c.Policy) {
-				s.agnostic = false
-			}
-		}
-	}
+	s.agnostic, s.nameAgnostic, s.ids = true, true, map[string]bool{}
+	all := append(append([]*policy.Compiled(nil), identity...), boundary...)
 	for _, lv := range append(append([]policy.OrgLevel(nil), scps...), rcps...) {
-		for _, c := range lv.Policies {
-			if !accountAgnostic(c.Policy) {
-				s.agnostic = false
-			}
+		all = append(all, lv.Policies...)
+	}
+	for _, c := range all {
+		if !accountAgnostic(c.Policy) {
+			s.agnostic = false
+		}
+		if !nameAgnostic(c.Policy) {
+			s.nameAgnostic = false
+		}
+		for id := range m.accountIDs(c) {
+			s.ids[id] = true
 		}
 	}
 	m.sides[full] = s
@@ -544,6 +561,76 @@ func accountAgnostic(p *policy.Policy) bool {
 		}
 	}
 	return true
+}
+
+// nameAgnostic reports whether no condition of a policy reads a key whose
+// value differs between two principals of the same kind in one account.
+func nameAgnostic(p *policy.Policy) bool {
+	if p == nil {
+		return true
+	}
+	for _, st := range p.Statements {
+		for _, c := range st.Conditions {
+			k := strings.ToLower(c.Key)
+			if strings.HasPrefix(k, "aws:principal") && k != "aws:principalaccount" && k != "aws:principalorgid" &&
+				k != "aws:principalorgpaths" && k != "aws:principaltype" && k != "aws:principalisawsservice" ||
+				strings.HasPrefix(k, "aws:user") || strings.HasPrefix(k, "aws:sourceidentity") ||
+				strings.HasPrefix(k, "aws:requesttag") || strings.HasPrefix(k, "iam:") || strings.Contains(k, "${") {
+				return false
+			}
+		}
+		if st.Principal != nil || st.NotPrincipal {
+			return false
+		}
+	}
+	return true
+}
+
+// accountIDs returns the 12-digit account ids a compiled policy names
+// anywhere (resources, conditions, principals), computed once per policy.
+func (m *Model) accountIDs(c *policy.Compiled) map[string]bool {
+	if ids, ok := m.policyIDs[c]; ok {
+		return ids
+	}
+	ids := map[string]bool{}
+	if c.Policy != nil {
+		for _, st := range c.Policy.Statements {
+			strs := append([]string(nil), st.Resources...)
+			for _, cd := range st.Conditions {
+				strs = append(strs, cd.Values...)
+			}
+			if st.Principal != nil {
+				for _, e := range st.Principal.Entries {
+					strs = append(strs, e.Value)
+				}
+			}
+			for _, s := range strs {
+				for _, id := range findAccountIDs(s) {
+					ids[id] = true
+				}
+			}
+		}
+	}
+	m.policyIDs[c] = ids
+	return ids
+}
+
+func findAccountIDs(s string) []string {
+	var out []string
+	start := -1
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 && i-start == 12 {
+			out = append(out, s[start:i])
+		}
+		start = -1
+	}
+	return out
 }
 
 func hasAccountID(s string) bool {

@@ -117,7 +117,7 @@ func (m *Model) check(inv *layout.Invariant) ([]Violation, error) {
 	for _, p := range subjects {
 		r := m.reachFrom(p, nil)
 		for _, acct := range accts {
-			f := m.can(p, a, acct, r, !inv.Can)
+			f := m.can(p, a, acct, r, false)
 			switch {
 			case !inv.Can && f.state != No:
 				why := "can " + a.String() + " " + acct.Name
