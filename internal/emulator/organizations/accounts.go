@@ -41,15 +41,15 @@ func (s *Service) accountRequest(ctx context.Context, r *service.Request, readOn
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if err := c.authorize(ctx, c.org.accountARN(id)); err != nil {
+		return nil, nil, nil, err
+	}
 	a, err := c.account(id)
 	if err != nil {
 		return nil, nil, nil, storeErr(r.Action, err)
 	}
 	if a == nil {
 		return nil, nil, nil, errAccountNotFound(id)
-	}
-	if err := c.authorize(ctx, c.org.accountARN(id)); err != nil {
-		return nil, nil, nil, err
 	}
 	return c, a, &in, nil
 }

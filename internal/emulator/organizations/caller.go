@@ -2,6 +2,7 @@ package organizations
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/bulkhead-dev/bulkhead/internal/emulator/service"
@@ -93,6 +94,21 @@ type entity struct {
 	Depth   int
 	account *accountDoc
 	ou      *ouDoc
+}
+
+// arnOf is the ARN of a root, OU or account id of the organization,
+// derived from the id alone, so that handlers can authorize before they
+// look anything up (AWS answers AccessDenied before NotFound).
+func (c *orgCall) arnOf(id string) string {
+	switch entityKind(id) {
+	case "ROOT":
+		return fmt.Sprintf("arn:aws:organizations::%s:root/%s/%s", c.org.MgmtAccountID, c.org.ID, id)
+	case "ORGANIZATIONAL_UNIT":
+		return c.org.ouARN(id)
+	case "ACCOUNT":
+		return c.org.accountARN(id)
+	}
+	return "*"
 }
 
 // entityKind classifies an id by its pattern without looking it up.

@@ -49,11 +49,10 @@ func (s *Service) parentListing(ctx context.Context, r *service.Request, in *par
 	if err != nil {
 		return nil, nil, err
 	}
-	parent, err := c.parent(parentID)
-	if err != nil {
+	if err := c.authorize(ctx, c.arnOf(parentID)); err != nil {
 		return nil, nil, err
 	}
-	if err := c.authorize(ctx, parent.ARN); err != nil {
+	if _, err := c.parent(parentID); err != nil {
 		return nil, nil, err
 	}
 	p, err := newPage(r.Action, in.pageIn, key(c.org.ID, parentID, childType)+"/")

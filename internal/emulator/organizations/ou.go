@@ -144,11 +144,11 @@ func (s *Service) ouRequest(ctx context.Context, r *service.Request, readOnly bo
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	ou, err := c.ou(id)
-	if err != nil {
+	if err := c.authorize(ctx, c.org.ouARN(id)); err != nil {
 		return nil, nil, nil, err
 	}
-	if err := c.authorize(ctx, c.org.ouARN(id)); err != nil {
+	ou, err := c.ou(id)
+	if err != nil {
 		return nil, nil, nil, err
 	}
 	return c, ou, &in, nil
