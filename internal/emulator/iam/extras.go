@@ -44,9 +44,10 @@ func (s *Service) emptyUserList(member string) service.Handler {
 				pageInfo
 			}{}, nil
 		}
+		// Older models (botocore's) have no IsTruncated here; an empty
+		// list never is truncated, so it is left out.
 		return struct {
 			ServiceSpecificCredentials []struct{} `xml:"ServiceSpecificCredentials>member"`
-			pageInfo
 		}{}, nil
 	}
 }
