@@ -1,0 +1,38 @@
+package sts_test
+
+import (
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// TestTrustPrincipalForms: trust policies naming a role (any of its
+// sessions), one assumed-role session, a bare account id, or "*"
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html).
+func TestTrustPrincipalForms(t *testing.T) {
+	e := start(t)
+	acct := e.AccountID
+	root := "arn:aws:iam::" + acct + ":root"
+	hub := e.role(t, e.iam, "hub", trust(aws_(root), []string{"sts:AssumeRole"}, ""), 0)
+	call(e.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("hub"), PolicyName: aws.String("all"), PolicyDocument: aws.String(allowAll)})).must(t)
+	byRole := e.role(t, e.iam, "by-role", trust(aws_("arn:aws:iam::"+acct+":role/hub"), []string{"sts:AssumeRole"}, ""), 0)
+	bySession := e.role(t, e.iam, "by-session", trust(aws_("arn:aws:sts::"+acct+":assumed-role/hub/alice"), []string{"sts:AssumeRole"}, ""), 0)
+	byAccountID := e.role(t, e.iam, "by-account-id", trust(aws_(acct), []string{"sts:AssumeRole"}, ""), 0)
+	anyone := e.role(t, e.iam, "anyone", trust(`"*"`, []string{"sts:AssumeRole"}, ""), 0)
+
+	session := func(name string) principal {
+		out := call(e.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(hub), RoleSessionName: aws.String(name)})).must(t)
+		return e.session(out.Credentials)
+	}
+	alice, bob := session("alice"), session("bob")
+	bobARN := "arn:aws:sts::" + acct + ":assumed-role/hub/bob"
+
+	for _, role := range []string{byRole, byAccountID, anyone} {
+		call(bob.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(role), RoleSessionName: aws.String("bob")})).must(t)
+	}
+	call(alice.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(bySession), RoleSessionName: aws.String("alice")})).must(t)
+	_, err := bob.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(bySession), RoleSessionName: aws.String("bob")})
+	wantErr(t, err, "AccessDenied", 403, denied(bobARN, "sts:AssumeRole", bySession))
+}
