@@ -128,12 +128,18 @@ func (m *Model) grant(q *Principal, a Access) Grant {
 		k.account = q.Account.ID
 	}
 	if g, ok := m.classes[k]; ok {
+		g.Resource = strings.ReplaceAll(g.Resource, accountPlaceholder, q.Account.ID)
 		return g
 	}
 	g := m.computeGrant(q, a)
-	m.classes[k] = g
+	c := g
+	c.Resource = strings.ReplaceAll(c.Resource, q.Account.ID, accountPlaceholder)
+	m.classes[k] = c
 	return g
 }
+
+// accountPlaceholder stands for the account id in cached witness resources.
+const accountPlaceholder = "\x00account\x00"
 
 func (m *Model) computeGrant(q *Principal, a Access) Grant {
 	best := Grant{}

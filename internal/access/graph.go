@@ -175,8 +175,8 @@ func (m *Model) assume(p, r *Principal) policy.Decision {
 	if len(r.side.rcps) > 0 {
 		k.rcps = &r.side.rcps[0]
 	}
-	if k.same || m.accountIDs(r.trust)[r.Account.ID] || (p.side != nil && p.Kind != CI && p.side.ids[r.Account.ID]) ||
-		(p.Kind == CI) || (len(r.side.rcps) > 0 && r.side.ids[r.Account.ID]) {
+	if k.same || p.Kind == CI || m.accountIDs(r.trust)[r.Account.ID] || usesVariables(r.trust.Policy) ||
+		!p.side.agnostic || p.side.ids[r.Account.ID] || (len(r.side.rcps) > 0 && (r.side.ids[r.Account.ID] || !r.side.agnostic)) {
 		// The CI principal's identity (the OIDC provider) is in the role's
 		// account: never shared.
 		k.account = r.Account.ID
@@ -187,6 +187,25 @@ func (m *Model) assume(p, r *Principal) policy.Decision {
 	d := m.evalAssume(p, r)
 	m.assumes[k] = d
 	return d
+}
+
+// usesVariables reports whether a policy uses a policy variable anywhere.
+func usesVariables(p *policy.Policy) bool {
+	if p == nil {
+		return false
+	}
+	for _, st := range p.Statements {
+		strs := append([]string(nil), st.Resources...)
+		for _, c := range st.Conditions {
+			strs = append(strs, c.Values...)
+		}
+		for _, s := range strs {
+			if strings.Contains(s, "${") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (m *Model) evalAssume(p, r *Principal) policy.Decision {
