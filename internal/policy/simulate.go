@@ -208,11 +208,25 @@ func (sp *simParser) boolean(n *node, path string) bool {
 // policy parses an embedded policy document. Its name in explanations is
 // its Id, or where it sits in the input.
 func (sp *simParser) policy(n *node, path string, kind Kind) *Compiled {
+	file := sp.p.opts.File
+	if n.kind == jsonString {
+		// A document given as a JSON string, the way AWS APIs return them
+		// (organizations describe-policy, iam get-policy-version decoded).
+		// Positions then count inside the string.
+		file = fmt.Sprintf("%s:%d:%d (in the string)", file, n.pos.Line, n.pos.Col)
+		inner, d := parseJSON([]byte(n.str), file)
+		if d != nil {
+			d.Path = path
+			sp.p.diags = append(sp.p.diags, *d)
+			return nil
+		}
+		n = inner
+	}
 	if n.kind != jsonObject {
-		sp.p.errorf(n.pos, "bad-policy", path, "embed the policy document as a JSON object", "%s is %s, want a policy document", path, n.kind)
+		sp.p.errorf(n.pos, "bad-policy", path, "embed the policy document as a JSON object (or a string holding one)", "%s is %s, want a policy document", path, n.kind)
 		return nil
 	}
-	sub := &parser{opts: ParseOptions{File: sp.p.opts.File, Kind: kind}}
+	sub := &parser{opts: ParseOptions{File: file, Kind: kind}}
 	pol := sub.policy(n)
 	for _, d := range sub.diags {
 		if d.Path != "" {
