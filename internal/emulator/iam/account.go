@@ -303,6 +303,11 @@ func (s *Service) getAccountSummary(ctx context.Context, r *service.Request) (an
 	if err != nil {
 		return nil, internal("summary", err)
 	}
+	settings, err := getAccount(tx, acct)
+	if err != nil {
+		return nil, err
+	}
+	tokenVersion := max(settings.TokenVersion, 1)
 	mfa, mfaInUse := 0, 0
 	err = tx.Scan(tableMFA, acct+"/", "", func(_ string, d store.Doc) (bool, error) {
 		var m mfaRec
@@ -338,11 +343,39 @@ func (s *Service) getAccountSummary(ctx context.Context, r *service.Request) (an
 		{"AttachedPoliciesPerUserQuota", attachedQuota},
 		{"Policies", policies}, {"PoliciesQuota", quotaPolicies}, {"PolicySizeQuota", managedPolicyQuota},
 		{"PolicyVersionsInUse", versions}, {"PolicyVersionsInUseQuota", 10000}, {"VersionsPerPolicyQuota", maxVersions},
-		{"GlobalEndpointTokenVersion", 1}, {"AssumeRolePolicySizeQuota", trustPolicyQuota},
+		{"GlobalEndpointTokenVersion", tokenVersion}, {"AssumeRolePolicySizeQuota", trustPolicyQuota},
 		{"InstanceProfiles", 0}, {"InstanceProfilesQuota", 1000}, {"Providers", providers},
 		{"RolePolicySizeQuota", inlineQuota(kindRole)}, {"Roles", roles}, {"RolesQuota", quotaRoles},
 	}
 	return struct {
 		SummaryMap []summaryEntry `xml:"SummaryMap>entry"`
 	}{entries}, nil
+}
+
+// setSecurityTokenServicePreferences records the global endpoint token
+// version (v1Token or v2Token), which GetAccountSummary reports as
+// GlobalEndpointTokenVersion 1 or 2. Tokens themselves do not change.
+func (s *Service) setSecurityTokenServicePreferences(ctx context.Context, r *service.Request) (any, error) {
+	var in struct{ GlobalEndpointTokenVersion string }
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	v := 0
+	switch in.GlobalEndpointTokenVersion {
+	case "v1Token":
+		v = 1
+	case "v2Token":
+		v = 2
+	default:
+		return nil, validationError("globalEndpointTokenVersion", in.GlobalEndpointTokenVersion, "Member must satisfy enum value set: [v1Token, v2Token]")
+	}
+	if err := r.Authorize(ctx, service.Authz{Resource: "*"}); err != nil {
+		return nil, err
+	}
+	a, err := getAccount(r.Tx, r.Caller.Account)
+	if err != nil {
+		return nil, err
+	}
+	a.TokenVersion = v
+	return nil, putAccount(r.Tx, r.Caller.Account, a)
 }

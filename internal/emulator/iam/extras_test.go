@@ -75,3 +75,28 @@ func TestGetAccessKeyInfo(t *testing.T) {
 	_, err := e.sts.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String("AKIAIOSFODNN7EXAMPLE")})
 	wantErr(t, err, "InvalidParameterValue", 400)
 }
+
+func TestResyncMFADevice(t *testing.T) {
+	e := start(t)
+	call(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("u")})).must(t)
+	dev := call(e.iam.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("u")})).must(t).VirtualMFADevice
+	now := e.Clock.Now()
+	call(e.iam.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("u"), SerialNumber: dev.SerialNumber,
+		AuthenticationCode1: aws.String(totp(t, dev.Base32StringSeed, now.Add(-30*time.Second))), AuthenticationCode2: aws.String(totp(t, dev.Base32StringSeed, now))})).must(t)
+	// The device's clock runs 20 minutes fast.
+	fast := now.Add(20 * time.Minute)
+	call(e.iam.ResyncMFADevice(ctx, &iam.ResyncMFADeviceInput{UserName: aws.String("u"), SerialNumber: dev.SerialNumber,
+		AuthenticationCode1: aws.String(totp(t, dev.Base32StringSeed, fast)), AuthenticationCode2: aws.String(totp(t, dev.Base32StringSeed, fast.Add(30*time.Second)))})).must(t)
+	_, err := e.iam.ResyncMFADevice(ctx, &iam.ResyncMFADeviceInput{UserName: aws.String("u"), SerialNumber: dev.SerialNumber,
+		AuthenticationCode1: aws.String(totp(t, dev.Base32StringSeed, now.Add(3*time.Hour))), AuthenticationCode2: aws.String(totp(t, dev.Base32StringSeed, now.Add(3*time.Hour+30*time.Second)))})
+	wantErr(t, err, "InvalidAuthenticationCode", 403)
+}
+
+func TestSecurityTokenServicePreferences(t *testing.T) {
+	e := start(t)
+	call(e.iam.SetSecurityTokenServicePreferences(ctx, &iam.SetSecurityTokenServicePreferencesInput{GlobalEndpointTokenVersion: types.GlobalEndpointTokenVersionV2Token})).must(t)
+	m := call(e.iam.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{})).must(t).SummaryMap
+	if m["GlobalEndpointTokenVersion"] != 2 {
+		t.Errorf("GlobalEndpointTokenVersion = %d, want 2", m["GlobalEndpointTokenVersion"])
+	}
+}

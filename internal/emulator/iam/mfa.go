@@ -366,3 +366,62 @@ func VerifyMFA(tx store.Tx, acct, userID, serial, code string, now time.Time) (o
 	}
 	return false, nil
 }
+
+// resyncMFADevice re-synchronizes a device whose clock drifted: like
+// EnableMFADevice it wants two consecutive codes, searched over a wider
+// window (https://docs.aws.amazon.com/IAM/latest/APIReference/API_ResyncMFADevice.html).
+func (s *Service) resyncMFADevice(ctx context.Context, r *service.Request) (any, error) {
+	var in struct {
+		UserName            string
+		SerialNumber        string
+		AuthenticationCode1 string
+		AuthenticationCode2 string
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if err := checkName("UserName", in.UserName, maxUserName); err != nil {
+		return nil, err
+	}
+	if in.SerialNumber == "" {
+		return nil, missing("SerialNumber")
+	}
+	if err := checkAuthCode("authenticationCode1", in.AuthenticationCode1); err != nil {
+		return nil, err
+	}
+	if err := checkAuthCode("authenticationCode2", in.AuthenticationCode2); err != nil {
+		return nil, err
+	}
+	acct, tx := r.Caller.Account, r.Tx
+	u, err := getUser(tx, acct, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Authorize(ctx, service.Authz{Resource: userARN(acct, u.Path, u.Name)}); err != nil {
+		return nil, err
+	}
+	d, err := getMFA(tx, acct, in.SerialNumber)
+	if err != nil {
+		return nil, err
+	}
+	if d.UserID != u.ID {
+		return nil, noSuchEntity("MFA Device with serial number %s is not enabled for user %s.", in.SerialNumber, u.Name)
+	}
+	key, err := decodeSeed(d.Seed)
+	if err != nil {
+		return nil, err
+	}
+	// Up to an hour of drift either way.
+	const drift = 120
+	now := totpStepAt(r.Now)
+	for step := now - drift; step <= now+drift; step++ {
+		if hotp(key, step-1) == in.AuthenticationCode1 && hotp(key, step) == in.AuthenticationCode2 {
+			d.LastStep = step
+			if err := tx.Put(tableMFA, acct+"/"+d.Serial, d); err != nil {
+				return nil, internal("put mfa", err)
+			}
+			return nil, nil
+		}
+	}
+	return nil, invalidAuthCode("Authentication code for device is not valid.")
+}

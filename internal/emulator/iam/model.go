@@ -177,6 +177,7 @@ type passwordPolicyRec struct {
 
 type accountRec struct {
 	Alias          string             `json:"alias,omitempty"`
+	TokenVersion   int                `json:"tokenVersion,omitempty"` // 0 means 1
 	PasswordPolicy *passwordPolicyRec `json:"passwordPolicy,omitempty"`
 }
 
