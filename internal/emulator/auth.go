@@ -15,16 +15,30 @@ import (
 // (AWS: 15 minutes; https://docs.aws.amazon.com/IAM/latest/UserGuide/signing-elements.html).
 const maxSkew = 15 * time.Minute
 
-// authenticate verifies sig against the credential it names, inside the
-// request's transaction (so a key deleted or deactivated by a concurrent
-// request is seen consistently), and returns the caller's identity.
+// authenticate verifies sig against the credential it names and returns
+// the caller's identity. The credential and its account's state come from
+// the auth cache or, on a miss, from the request's transaction.
 func (e *Emulator) authenticate(tx store.Tx, r *http.Request, sig *sigv4.Signature, payloadHash string, p service.Protocol) (service.Identity, error) {
-	var cred service.Credential
-	ok, err := tx.Get(service.CredentialTable, sig.AccessKeyID, &cred)
-	if err != nil {
-		return service.Identity{}, err
+	entry, cached, gen := e.auth.get(sig.AccessKeyID, e.sigClock())
+	if !cached {
+		ok, err := tx.Get(service.CredentialTable, sig.AccessKeyID, &entry.cred)
+		if err != nil {
+			return service.Identity{}, err
+		}
+		if !ok {
+			return service.Identity{}, authErr(p, authUnknownKey, "")
+		}
+		var acct service.Account
+		ok, err = tx.Get(service.AccountTable, entry.cred.Identity.Account, &acct)
+		if err != nil {
+			return service.Identity{}, err
+		}
+		entry.closed = ok && acct.Closed
+		entry.at = e.sigClock()
+		e.auth.put(sig.AccessKeyID, entry, gen)
 	}
-	if !ok || cred.Status == "Inactive" {
+	cred := entry.cred
+	if cred.Status == "Inactive" {
 		return service.Identity{}, authErr(p, authUnknownKey, "")
 	}
 	if !sig.Verify(r, payloadHash, cred.SecretAccessKey, &e.keys) {
@@ -59,13 +73,8 @@ func (e *Emulator) authenticate(tx store.Tx, r *http.Request, sig *sigv4.Signatu
 	if !cred.Expires.IsZero() && !e.now().Before(cred.Expires) {
 		return service.Identity{}, authErr(p, authExpired, "")
 	}
-	var acct service.Account
-	ok, err = tx.Get(service.AccountTable, cred.Identity.Account, &acct)
-	if err != nil {
-		return service.Identity{}, err
-	}
-	if ok && acct.Closed {
-		return service.Identity{}, authErr(p, authUnknownKey, "The security token included in the request is invalid: account "+acct.ID+" is closed.")
+	if entry.closed {
+		return service.Identity{}, authErr(p, authUnknownKey, "The security token included in the request is invalid: account "+cred.Identity.Account+" is closed.")
 	}
 	return cred.Identity, nil
 }

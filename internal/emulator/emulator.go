@@ -100,6 +100,7 @@ type Emulator struct {
 	log      *slog.Logger
 	specs    map[string]*service.Spec
 	keys     sigv4.KeyCache
+	auth     authCache
 	boot     bootstrap
 	stats    stats
 	faults   faultState

@@ -19,10 +19,10 @@ const LocalEndpoint = "http://local.bulkhead"
 // rest of bulkhead talks to the local AWS: through the SDK, exactly as to
 // real AWS. opts adjust the Options (clock, logger, faults) before opening.
 //
-// One state directory must be opened by one process at a time through
-// this function (the store serializes writers, but two emulators would
-// each keep their own caches); `bulkhead local serve` is the way to share
-// it.
+// Several processes may open one state directory (SQLite serializes
+// their writers), but each emulator caches verified credentials: a key
+// deleted or an account closed through another process is refused here
+// only after up to a second. Faults and call counters are per process.
 func LocalConfig(ctx context.Context, stateDir string, opts ...func(*Options)) (aws.Config, io.Closer, error) {
 	o := Options{StateDir: stateDir}
 	for _, f := range opts {

@@ -158,7 +158,9 @@ func (e *Emulator) serve(c *call) error {
 	if op.Mutates {
 		run = e.db.Write
 	}
+	wtx := &watchTx{}
 	err = run(ctx, func(tx store.Tx) error {
+		wtx.Tx = tx
 		caller, err := e.authenticate(tx, r, sig, payloadHash, spec.Protocol)
 		if err != nil {
 			return err
@@ -171,7 +173,7 @@ func (e *Emulator) serve(c *call) error {
 			Caller:     caller,
 			Now:        now,
 			SourceIP:   sourceIP(r),
-			Tx:         tx,
+			Tx:         wtx,
 			DecodeFunc: decode,
 		}
 		if e.opts.Authorizer != nil {
@@ -180,6 +182,10 @@ func (e *Emulator) serve(c *call) error {
 		out, err = e.invoke(ctx, c, op.Handler, req)
 		return err
 	})
+	// Invalidate after the transaction ends, committed or not: a reader
+	// that filled the cache from an older snapshot in between is refused
+	// by the generation check.
+	e.auth.invalidate(wtx.keys, wtx.accounts)
 	if err != nil {
 		return err
 	}

@@ -59,3 +59,59 @@ func TestDefaultServicesWiring(t *testing.T) {
 		t.Errorf("injected failure: %s %s", st.State, st.FailureReason)
 	}
 }
+
+// TestAuthCacheSeesWrites: a key deactivated or deleted through IAM is
+// refused on the very next request, although the front end caches
+// verified credentials.
+func TestAuthCacheSeesWrites(t *testing.T) {
+	env := emulatortest.Start(t)
+	ctx := context.Background()
+	ic := iam.NewFromConfig(env.Config)
+	if _, err := ic.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("ci")}); err != nil {
+		t.Fatal(err)
+	}
+	k, err := ic.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("ci")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	user := sts.NewFromConfig(env.ConfigFor(aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey), ""))
+	call := func() error {
+		_, err := user.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		return err
+	}
+	if err := call(); err != nil {
+		t.Fatalf("new key: %v", err)
+	}
+	steps := []struct {
+		change func() error
+		want   string
+	}{
+		{func() error {
+			_, err := ic.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("ci"), AccessKeyId: k.AccessKey.AccessKeyId, Status: "Inactive"})
+			return err
+		}, "InvalidClientTokenId"},
+		{func() error {
+			_, err := ic.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("ci"), AccessKeyId: k.AccessKey.AccessKeyId, Status: "Active"})
+			return err
+		}, ""},
+		{func() error {
+			_, err := ic.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String("ci"), AccessKeyId: k.AccessKey.AccessKeyId})
+			return err
+		}, "InvalidClientTokenId"},
+	}
+	for i, s := range steps {
+		if err := s.change(); err != nil {
+			t.Fatal(err)
+		}
+		err := call()
+		if s.want == "" {
+			if err != nil {
+				t.Errorf("step %d: %v", i, err)
+			}
+			continue
+		}
+		if code := apiCode(t, err); code != s.want {
+			t.Errorf("step %d: %v, want %s", i, err, s.want)
+		}
+	}
+}

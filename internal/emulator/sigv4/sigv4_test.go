@@ -14,8 +14,8 @@ import (
 )
 
 const (
-	testKeyID  = "AKIAEXAMPLEEXAMPLE00"
-	secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+	testKeyID = "AKIAEXAMPLEEXAMPLE00"
+	secret    = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 )
 
 var signTime = time.Date(2026, 11, 22, 6, 30, 0, 0, time.UTC)
