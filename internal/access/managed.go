@@ -18,20 +18,22 @@ import "strings"
 // data; the compact form is List* and Describe*.
 
 // managedServices are the services the compact read-only documents cover.
-var managedServices = [...]string{
-	"access-analyzer", "account", "acm", "apigateway", "application-autoscaling", "athena",
-	"autoscaling", "backup", "budgets", "ce", "cloudformation", "cloudfront", "cloudtrail",
-	"cloudwatch", "codebuild", "codecommit", "codedeploy", "codepipeline", "cognito-idp",
-	"config", "dynamodb", "ec2", "ecr", "ecs", "eks", "elasticache", "elasticloadbalancing",
-	"events", "firehose", "glue", "guardduty", "iam", "identitystore", "kinesis", "kms",
-	"lambda", "logs", "organizations", "rds", "redshift", "route53", "s3", "secretsmanager",
-	"securityhub", "servicequotas", "sns", "sqs", "ssm", "sso", "states", "sts", "tag",
-	"waf", "wafv2", "xray",
+func managedServices() []string {
+	return []string{
+		"access-analyzer", "account", "acm", "apigateway", "application-autoscaling", "athena",
+		"autoscaling", "backup", "budgets", "ce", "cloudformation", "cloudfront", "cloudtrail",
+		"cloudwatch", "codebuild", "codecommit", "codedeploy", "codepipeline", "cognito-idp",
+		"config", "dynamodb", "ec2", "ecr", "ecs", "eks", "elasticache", "elasticloadbalancing",
+		"events", "firehose", "glue", "guardduty", "iam", "identitystore", "kinesis", "kms",
+		"lambda", "logs", "organizations", "rds", "redshift", "route53", "s3", "secretsmanager",
+		"securityhub", "servicequotas", "sns", "sqs", "ssm", "sso", "states", "sts", "tag",
+		"waf", "wafv2", "xray",
+	}
 }
 
 func verbActions(extra []string, verbs ...string) string {
 	var out []string
-	for _, s := range managedServices {
+	for _, s := range managedServices() {
 		for _, v := range verbs {
 			out = append(out, `"`+s+":"+v+`"`)
 		}

@@ -25,21 +25,23 @@ import (
 
 // services are the botocore directories to read: the services bulkhead's
 // users touch most.
-var services = []string{
-	"iam", "sts", "organizations", "s3", "ec2", "lambda", "dynamodb", "cloudformation",
-	"cloudtrail", "kms", "logs", "sqs", "sns", "apigateway", "ecs", "rds", "route53",
-	"secretsmanager", "ssm", "cloudwatch", "events", "stepfunctions", "ecr", "elbv2",
-	"cognito-idp", "kinesis", "budgets", "ce", "service-quotas", "account", "sso-admin",
-	"identitystore", "xray", "eks", "elasticache", "acm", "cloudfront", "wafv2", "guardduty",
-	"securityhub", "config", "backup",
+func services() []string {
+	return []string{
+		"iam", "sts", "organizations", "s3", "ec2", "lambda", "dynamodb", "cloudformation",
+		"cloudtrail", "kms", "logs", "sqs", "sns", "apigateway", "ecs", "rds", "route53",
+		"secretsmanager", "ssm", "cloudwatch", "events", "stepfunctions", "ecr", "elbv2",
+		"cognito-idp", "kinesis", "budgets", "ce", "service-quotas", "account", "sso-admin",
+		"identitystore", "xray", "eks", "elasticache", "acm", "cloudfront", "wafv2", "guardduty",
+		"securityhub", "config", "backup",
+	}
 }
 
 // prefixOverride maps metadata.signingName/endpointPrefix values that are not
 // the IAM action prefix to the prefix IAM uses (Service Authorization
 // Reference): CloudWatch signs as "monitoring" but its actions are
 // "cloudwatch:*"; SSO's admin API signs as "sso" and its actions are "sso:*".
-var prefixOverride = map[string]string{
-	"monitoring": "cloudwatch",
+func prefixOverride() map[string]string {
+	return map[string]string{"monitoring": "cloudwatch"}
 }
 
 type model struct {
@@ -71,7 +73,7 @@ func run(dir, out string) error {
 		actions        map[string]actions.Class
 	}
 	byPrefix := map[string]*entry{}
-	for _, svc := range services {
+	for _, svc := range services() {
 		m, version, err := load(dir, svc)
 		if err != nil {
 			return err
@@ -83,7 +85,7 @@ func run(dir, out string) error {
 		if strings.HasPrefix(prefix, "api.") { // api.ecr, api.sagemaker...
 			prefix = strings.TrimPrefix(prefix, "api.")
 		}
-		if p, ok := prefixOverride[prefix]; ok {
+		if p, ok := prefixOverride()[prefix]; ok {
 			prefix = p
 		}
 		e := byPrefix[prefix]
