@@ -108,8 +108,14 @@ func (ev *evaluator) run(l *layer, applies bool, why string, lr *layerResult) {
 func (ev *evaluator) evalLayer(l *layer, rep *LayerReport, lr *layerResult) {
 	r := ev.r
 	cands := l.candidates(ev.svcID)
+	// Without an explanation to fill, once the layer definitely allows
+	// only its denies matter; resource layers need every grant level.
+	skipAllows := rep == nil && l.kind != LayerResource && l.kind != LayerTrust
 	for i := range cands {
 		e := &cands[i]
+		if skipAllows && lr.any.t == triTrue && !e.st.deny {
+			continue
+		}
 		if !e.match(r.lname, r.firstBit) {
 			continue
 		}
