@@ -333,6 +333,8 @@ type Document struct {
 	// Policy is the parsed IAM document (for IAM policies, SCPs and RCPs),
 	// nil for tag and backup policies or when the JSON is invalid.
 	Policy *policy.Policy
+
+	spans []span // for an inline document: JSON offsets → YAML positions
 }
 
 // Invariant is a statement about access that must always hold, checked by

@@ -160,10 +160,10 @@ func (l *docLoader) check(doc *Document, kind docKind, path string) bool {
 	doc.Policy = p
 	for _, d := range ds {
 		if doc.File == "" {
-			// Inline documents are rendered from YAML: positions inside the
-			// rendered JSON mean nothing to the reader, so point at the node.
+			// Inline documents are rendered from YAML: point at the YAML
+			// node the JSON position came from.
 			d.Summary = fmt.Sprintf("%s (in the inline document)", d.Summary)
-			d.Pos = doc.Pos
+			d.Pos = doc.yamlPos(d.Pos)
 		}
 		if d.Path == "" {
 			d.Path = path
@@ -190,23 +190,62 @@ func lineCol(src []byte, off int) (int, int) {
 	return line, col
 }
 
-// inlineDocument renders an inline `document:` mapping as JSON. The checks
-// run later with the other documents (see loadDocuments).
+// inlineDocument renders an inline `document:` mapping as JSON on one line,
+// recording where each YAML node's rendering starts so that problems found
+// in the JSON point back at the YAML. The checks run later with the other
+// documents (see loadDocuments).
 func (d *decoder) inlineDocument(n *node, path string) *Document {
 	if n.kind != mapNode {
 		d.add(n.pos, "wrong-type", path, "write the policy as a YAML mapping with Version and Statement",
 			"%s must be a mapping, not %s", path, n.describe())
 		return nil
 	}
-	var b bytes.Buffer
-	writeJSON(&b, n)
-	return &Document{Pos: n.pos, Source: b.Bytes()}
+	w := &jsonWriter{}
+	w.write(n)
+	return &Document{Pos: n.pos, Source: w.b.Bytes(), spans: w.spans}
 }
 
-// writeJSON renders a node tree as JSON, keeping the order of keys. Plain
+// span says that the JSON from byte offset start on renders the YAML
+// value at pos (until the next span).
+type span struct {
+	start int
+	pos   diag.Pos
+}
+
+// yamlPos maps a position in an inline document's rendered JSON (always
+// line 1) back to the YAML node it came from.
+func (doc *Document) yamlPos(p diag.Pos) diag.Pos {
+	if p.Line != 1 || len(doc.spans) == 0 {
+		return doc.Pos
+	}
+	off := p.Col - 1
+	best := doc.Pos
+	for _, s := range doc.spans {
+		if s.start > off {
+			break
+		}
+		best = s.pos
+	}
+	return best
+}
+
+type jsonWriter struct {
+	b     bytes.Buffer
+	spans []span
+}
+
+func (w *jsonWriter) mark(n *node) {
+	if n.pos.Line > 0 {
+		w.spans = append(w.spans, span{start: w.b.Len(), pos: n.pos})
+	}
+}
+
+// write renders a node tree as JSON, keeping the order of keys. Plain
 // scalars keep their YAML type (numbers and booleans); everything else is
 // a string.
-func writeJSON(b *bytes.Buffer, n *node) {
+func (w *jsonWriter) write(n *node) {
+	w.mark(n)
+	b := &w.b
 	switch n.kind {
 	case nullNode:
 		b.WriteString("null")
@@ -231,7 +270,7 @@ func writeJSON(b *bytes.Buffer, n *node) {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			writeJSON(b, it)
+			w.write(it)
 		}
 		b.WriteByte(']')
 	case mapNode:
@@ -240,10 +279,11 @@ func writeJSON(b *bytes.Buffer, n *node) {
 			if i > 0 {
 				b.WriteByte(',')
 			}
+			w.mark(k)
 			s, _ := json.Marshal(k.text)
 			b.Write(s)
 			b.WriteByte(':')
-			writeJSON(b, n.vals[i])
+			w.write(n.vals[i])
 		}
 		b.WriteByte('}')
 	}

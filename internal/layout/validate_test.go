@@ -101,7 +101,7 @@ func TestValidate(t *testing.T) {
 			[]string{"policies/deploy.json:4:16"}, "Permit"},
 		{"inline document checked at the YAML node", func(t *testing.T) string {
 			return replace(t, base, "file: policies/guardrails.json,", "document: {Version: \"2012-10-17\", Statement: [{Effect: Deny, Action: \"s3:*\"}]},")
-		}, nil, []string{"30:38"}, "in the inline document"},
+		}, nil, []string{"30:74"}, "in the inline document"},
 		{"unknown policy target", func(t *testing.T) string {
 			return replace(t, base, "attach: [Workloads, Sandbox]", "attach: [Workloads, Sandbx]")
 		},
