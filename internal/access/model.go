@@ -124,30 +124,33 @@ type Model struct {
 	Groups     map[string][]string
 	Developers []string
 
-	byName      map[string]*Account
-	byID        map[string]*Account
-	byARN       map[string]*Principal
-	users       map[string]*Principal
-	members     map[string]*Principal // GroupMember by group
-	roles       map[string][]*Principal
-	identity    *Account
-	mgmt        *Account
-	region      string
-	catalog     *actions.Catalog
-	managed     func(string) ([]byte, bool)
-	compiled    map[string]*policy.Compiled
-	sides       map[string]*side
-	chains      map[string][]policy.OrgLevel
-	joint       map[jointKey]*policy.Set
-	out         [][]edge
-	reachAll    map[int]*reach
-	classes     map[classKey]Grant
-	assumes     map[assumeKey]policy.Decision
-	policyIDs   map[*policy.Compiled]map[string]bool
-	inAccount   map[*Account][]*Principal
-	hasRCPs     bool
-	orgPolicies []*layout.Policy
-	errs        []string
+	byName    map[string]*Account
+	byID      map[string]*Account
+	byARN     map[string]*Principal
+	users     map[string]*Principal
+	members   map[string]*Principal // GroupMember by group
+	roles     map[string][]*Principal
+	identity  *Account
+	mgmt      *Account
+	region    string
+	catalog   *actions.Catalog
+	managed   func(string) ([]byte, bool)
+	compiled  map[string]*policy.Compiled
+	sides     map[string]*side
+	chains    map[string][]policy.OrgLevel
+	joint     map[jointKey]*policy.Set
+	out       [][]edge
+	reachAll  map[int]*reach
+	classes   map[classKey]Grant
+	assumes   map[assumeKey]policy.Decision
+	policyIDs map[*policy.Compiled]map[string]bool
+	inAccount map[*Account][]*Principal
+	hasRCPs   bool
+	orgPols   []*orgPolicy
+	// implicitFull: FullAWSAccess (RCPFullAWSAccess) is attached at every
+	// level, as a layout assumes; a live organization lists its own.
+	implicitFull bool
+	errs         []string
 }
 
 type jointKey struct {
@@ -201,12 +204,7 @@ func Build(l *layout.Layout, opts Options) (*Model, error) {
 		return nil, fmt.Errorf("access: the layout has no management account")
 	}
 	m.identity.Identity = true
-	m.orgPolicies = l.Policies
-	for _, p := range l.Policies {
-		if p.Type.Value == layout.PolicyRCP {
-			m.hasRCPs = true
-		}
-	}
+	m.layoutOrgPolicies(l)
 	ids := func(name string) string {
 		if a := m.byName[name]; a != nil {
 			return a.ID
@@ -450,91 +448,6 @@ func (m *Model) sideFor(key string, acct *Account, identity, boundary []*policy.
 	}
 	m.sides[full] = s
 	return s
-}
-
-// chain returns the SCP (or RCP) chain of an account, root first: at each
-// level FullAWSAccess (RCPFullAWSAccess) and the layout's policies attached
-// there. It returns no levels for RCPs when the layout has none (the
-// policy type is then not enabled).
-func (m *Model) chain(acct *Account, typ layout.PolicyType) (string, []policy.OrgLevel) {
-	if typ == layout.PolicyRCP && !m.hasRCPs {
-		return "", nil
-	}
-	targets := []string{"root"}
-	if acct.Unit != "" {
-		parts := strings.Split(acct.Unit, "/")
-		for i := range parts {
-			targets = append(targets, strings.Join(parts[:i+1], "/"))
-		}
-	}
-	targets = append(targets, "account:"+acct.Name)
-	var key strings.Builder
-	var attached [][]*layout.Policy
-	for _, t := range targets {
-		var here []*layout.Policy
-		for _, p := range m.layoutPolicies(typ) {
-			for _, at := range p.Attach {
-				v := strings.Trim(at.Value, "/")
-				if v == t || "account:"+v == t && m.byName[v] != nil {
-					here = append(here, p)
-				}
-			}
-		}
-		attached = append(attached, here)
-		key.WriteString("[")
-		for _, p := range here {
-			key.WriteString(p.Name.Value + ",")
-		}
-		key.WriteString("]")
-	}
-	k := string(typ) + key.String()
-	if lv, ok := m.chains[k]; ok {
-		return k, lv
-	}
-	full, kind, fullName := FullAWSAccess, policy.SCP, "FullAWSAccess"
-	if typ == layout.PolicyRCP {
-		full, kind, fullName = RCPFullAWSAccess, policy.RCP, "RCPFullAWSAccess"
-	}
-	var levels []policy.OrgLevel
-	for i, t := range targets {
-		id := t
-		if i == len(targets)-1 {
-			id = "account"
-		}
-		lv := policy.OrgLevel{ID: id, Policies: []*policy.Compiled{m.compile([]byte(full), kind, fullName)}}
-		for _, p := range attached[i] {
-			if p.Document == nil || p.Document.Policy == nil {
-				m.errs = append(m.errs, fmt.Sprintf("policy %s could not be read (run bulkhead validate)", p.Name.Value))
-				continue
-			}
-			lv.Policies = append(lv.Policies, m.compileOrg(p))
-		}
-		levels = append(levels, lv)
-	}
-	m.chains[k] = levels
-	return k, levels
-}
-
-// layoutPolicies returns the layout's Organizations policies of a type.
-func (m *Model) layoutPolicies(typ layout.PolicyType) []*layout.Policy {
-	var out []*layout.Policy
-	for _, p := range m.orgPolicies {
-		if p.Type.Value == typ {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-func (m *Model) compileOrg(p *layout.Policy) *policy.Compiled {
-	key := "org:" + p.Name.Value
-	if c, ok := m.compiled[key]; ok {
-		return c
-	}
-	c := policy.Compile(p.Document.Policy)
-	c.Name = p.Name.Value
-	m.compiled[key] = c
-	return c
 }
 
 // accountAgnostic reports whether a policy's meaning is the same in every
