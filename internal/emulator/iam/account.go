@@ -290,6 +290,10 @@ func (s *Service) getAccountSummary(ctx context.Context, r *service.Request) (an
 	if err != nil {
 		return nil, internal("summary", err)
 	}
+	profiles, err := count(tableInstanceProfile, acct+"/")
+	if err != nil {
+		return nil, internal("summary", err)
+	}
 	policies, versions := 0, 0
 	err = tx.Scan(tablePolicy, acct+"/", "", func(_ string, d store.Doc) (bool, error) {
 		var p policyRec
@@ -344,7 +348,7 @@ func (s *Service) getAccountSummary(ctx context.Context, r *service.Request) (an
 		{"Policies", policies}, {"PoliciesQuota", quotaPolicies}, {"PolicySizeQuota", managedPolicyQuota},
 		{"PolicyVersionsInUse", versions}, {"PolicyVersionsInUseQuota", 10000}, {"VersionsPerPolicyQuota", maxVersions},
 		{"GlobalEndpointTokenVersion", tokenVersion}, {"AssumeRolePolicySizeQuota", trustPolicyQuota},
-		{"InstanceProfiles", 0}, {"InstanceProfilesQuota", 1000}, {"Providers", providers},
+		{"InstanceProfiles", profiles}, {"InstanceProfilesQuota", quotaInstanceProfiles}, {"Providers", providers},
 		{"RolePolicySizeQuota", inlineQuota(kindRole)}, {"Roles", roles}, {"RolesQuota", quotaRoles},
 	}
 	return struct {

@@ -97,6 +97,16 @@ func (s *Service) operations() map[string]service.Operation {
 		"UntagRole":                     write(s.untagRole),
 		"ListRoleTags":                  read(s.listRoleTags),
 		"ListInstanceProfilesForRole":   read(s.listInstanceProfilesForRole),
+		// instance profiles
+		"CreateInstanceProfile":         write(s.createInstanceProfile),
+		"GetInstanceProfile":            read(s.getInstanceProfile),
+		"DeleteInstanceProfile":         write(s.deleteInstanceProfile),
+		"ListInstanceProfiles":          read(s.listInstanceProfiles),
+		"AddRoleToInstanceProfile":      write(s.addRoleToInstanceProfile),
+		"RemoveRoleFromInstanceProfile": write(s.removeRoleFromInstanceProfile),
+		"TagInstanceProfile":            write(s.instanceProfileTags(tagInstanceProfile)),
+		"UntagInstanceProfile":          write(s.instanceProfileTags(untagInstanceProfile)),
+		"ListInstanceProfileTags":       read(s.instanceProfileTags(nil)),
 		// managed policies
 		"CreatePolicy":            write(s.createPolicy),
 		"GetPolicy":               read(s.getPolicy),

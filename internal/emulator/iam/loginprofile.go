@@ -215,24 +215,3 @@ func (s *Service) deleteLoginProfile(ctx context.Context, r *service.Request) (a
 	u.LoginProfile = nil
 	return nil, putUser(r.Tx, r.Caller.Account, u)
 }
-
-// listInstanceProfilesForRole: the local AWS has no EC2 and no instance
-// profiles, so every role's list is empty; the operation exists because
-// tools (Terraform among them) call it before deleting a role.
-func (s *Service) listInstanceProfilesForRole(ctx context.Context, r *service.Request) (any, error) {
-	var in struct {
-		RoleName string
-		Marker   string
-		MaxItems int
-	}
-	if _, err := s.roleFromInput(ctx, r, &in, func() string { return in.RoleName }, service.Authz{}); err != nil {
-		return nil, err
-	}
-	if _, err := parsePage(in.Marker, in.MaxItems); err != nil {
-		return nil, err
-	}
-	return struct {
-		InstanceProfiles []struct{} `xml:"InstanceProfiles>member"`
-		pageInfo
-	}{}, nil
-}

@@ -285,6 +285,11 @@ func (s *Service) deleteRole(ctx context.Context, r *service.Request) (any, erro
 	if len(role.Attached) > 0 {
 		return nil, deleteConflict("Cannot delete entity, must detach all policies first.")
 	}
+	if in, err := roleInInstanceProfile(tx, acct, role.Name); err != nil {
+		return nil, err
+	} else if in {
+		return nil, deleteConflict("Cannot delete entity, must remove roles from instance profile first.")
+	}
 	if role.Boundary != "" {
 		if _, err := tx.Delete(tableBoundary, attachKey(acct, role.Boundary, kindRole, role.ID)); err != nil {
 			return nil, internal("delete boundary", err)
