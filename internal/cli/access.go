@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -38,8 +39,16 @@ type simulateOutput struct {
 	Explanation *policy.Explanation `json:"explanation"`
 }
 
+// simulateOptions are the flags of access simulate.
+type simulateOptions struct {
+	file     string
+	context  []string // KEY=VALUE, repeatable
+	absent   []string // KEY, repeatable
+	complete bool
+}
+
 func (a *App) newAccessSimulateCmd() *cobra.Command {
-	var file string
+	var opts simulateOptions
 	cmd := &cobra.Command{
 		Use:   "simulate -f REQUEST.json",
 		Short: "Decide one request with every layer of policy given inline",
@@ -54,27 +63,69 @@ statements of each layer that matched. A condition on a context key the request
 does not give makes the answer conditional: "Allowed only if ...". Give a key
 the value null to say the request does not carry it.
 
+--context KEY=VALUE sets a context key over the file's (repeat the flag with
+the same key for a multi-valued key), --absent KEY says the request does not
+carry KEY, and --context-complete makes every key not given absent, the way
+the local AWS evaluates requests.
+
 Exit status: 0 for any decision, 1 when REQUEST.json is invalid (the errors
 point at the line and column inside it).`,
 		Example: `  bulkhead access simulate -f request.json
   bulkhead access simulate -f request.json --output json
+  bulkhead access simulate -f request.json --context aws:RequestedRegion=us-east-1
+  bulkhead access simulate -f request.json --context aws:TagKeys=env --context aws:TagKeys=team
   cat request.json | bulkhead access simulate -f -`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if file == "" {
+			if opts.file == "" {
 				return fmt.Errorf("simulate: name the request file with -f REQUEST.json (or -f - for stdin)")
 			}
-			return a.runAccessSimulate(file)
+			return a.runAccessSimulate(opts)
 		},
 	}
 	// -f shadows the global layout-file flag on this command: the issue
 	// spells it `simulate -f REQUEST.json`. --request/-r is the same flag.
-	cmd.Flags().StringVarP(&file, "file", "f", "", "the simulation input `REQUEST.json` (- for stdin)")
-	cmd.Flags().StringVarP(&file, "request", "r", "", "same as -f: the simulation input `REQUEST.json`")
+	f := cmd.Flags()
+	f.StringVarP(&opts.file, "file", "f", "", "the simulation input `REQUEST.json` (- for stdin)")
+	f.StringVarP(&opts.file, "request", "r", "", "same as -f: the simulation input `REQUEST.json`")
+	f.StringArrayVar(&opts.context, "context", nil, "set a context key, overriding the file (`KEY=VALUE`; repeat for several values)")
+	f.StringArrayVar(&opts.absent, "absent", nil, "say the request does not carry context key `KEY`")
+	f.BoolVar(&opts.complete, "context-complete", false, "treat context keys not given as absent instead of unknown")
 	return cmd
 }
 
-func (a *App) runAccessSimulate(file string) error {
+// applyContextFlags applies --context, --absent and --context-complete to
+// the request read from the file.
+func applyContextFlags(opts simulateOptions, r *policy.Request) error {
+	values := map[string][]string{}
+	var order []string
+	for _, kv := range opts.context {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return fmt.Errorf("simulate: --context %q: want KEY=VALUE, e.g. --context aws:SourceIp=203.0.113.7", kv)
+		}
+		if _, seen := values[k]; !seen {
+			order = append(order, k)
+		}
+		values[k] = append(values[k], v)
+	}
+	for _, k := range order {
+		r.Context.Set(k, values[k]...)
+	}
+	for _, k := range opts.absent {
+		if k == "" {
+			return fmt.Errorf("simulate: --absent needs a condition key")
+		}
+		r.Context.SetAbsent(k)
+	}
+	if opts.complete {
+		r.ContextComplete = true
+	}
+	return nil
+}
+
+func (a *App) runAccessSimulate(opts simulateOptions) error {
+	file := opts.file
 	var (
 		src  []byte
 		err  error
@@ -102,6 +153,9 @@ func (a *App) runAccessSimulate(file string) error {
 			}
 		}
 		return &ExitError{Code: 1, Message: fmt.Sprintf("simulate: %s is not a valid simulation input", name)}
+	}
+	if err := applyContextFlags(opts, sim.Request); err != nil {
+		return err
 	}
 	set := policy.NewSet(sim.Layers)
 	d, ex := set.Explain(sim.Request)
