@@ -148,7 +148,8 @@ const (
 	KindSandbox     Kind = "sandbox"
 )
 
-// Kinds lists every account kind, in the order of the documentation.
+// Kinds lists every account kind, in the order of the documentation. It is
+// read-only: callers must not modify it.
 var Kinds = []Kind{KindManagement, KindSecurity, KindShared, KindProduction, KindStaging, KindDevelopment, KindSandbox}
 
 // Account is one AWS account. Accounts generated from a template share the
