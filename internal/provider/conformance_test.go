@@ -34,14 +34,18 @@ type backend struct {
 	suffix string
 	// fresh reports that the backend starts with no organization.
 	fresh bool
+	// canRemove reports that accounts made by CreateAccount can be
+	// removed from the organization (not so in real AWS).
+	canRemove bool
 }
 
 func TestConformanceLocal(t *testing.T) {
 	env := emulatortest.Start(t)
 	testConformance(t, backend{
 		p:     provider.New(env.Config, provider.Options{}),
-		pass:  env.Clock.Advance,
-		fresh: true,
+		pass:      env.Clock.Advance,
+		fresh:     true,
+		canRemove: true,
 	})
 }
 
@@ -169,6 +173,18 @@ func testConformance(t *testing.T, b backend) {
 		t.Fatalf("account after create (-want +got):\n%s", diff)
 	}
 
+	dup, err := p.CreateAccount(ctx, provider.CreateAccountInput{Name: name("conf-dup"), Email: email})
+	if err != nil {
+		t.Fatalf("CreateAccount with a taken email: %v (AWS accepts the request and fails it later)", err)
+	}
+	if st := waitCreated(t, b, dup); st.State != provider.CreateFailed || st.FailureReason != "EMAIL_ALREADY_EXISTS" {
+		t.Errorf("CreateAccount with a taken email: %+v, want FAILED with EMAIL_ALREADY_EXISTS", st)
+	}
+	failed, err := p.CreateAccountRequests(ctx, provider.CreateFailed)
+	if err != nil || len(failed) == 0 || failed[0].ID != dup {
+		t.Errorf("failed requests = %+v, %v; want %s first", failed, err, dup)
+	}
+
 	t.Log("move and tags")
 	if err := p.MoveAccount(ctx, st.AccountID, o.RootID, prodID); err != nil {
 		t.Fatalf("MoveAccount: %v", err)
@@ -263,9 +279,33 @@ func testConformance(t *testing.T, b backend) {
 	if err := p.RemoveAccount(ctx, o.ManagementAccountID); err == nil {
 		t.Errorf("RemoveAccount(management): no error")
 	}
+	if b.canRemove {
+		// Real AWS removes only accounts that can stand alone (payment
+		// method, support plan): accounts made by CreateAccount cannot.
+		other := name("conf-leaver")
+		st := waitCreated(t, b, mustCreate(t, p, other))
+		if err := p.RemoveAccount(ctx, st.AccountID); err != nil {
+			t.Fatalf("RemoveAccount: %v", err)
+		}
+		if o = mustRead(t, p); o.Accounts[other] != nil {
+			t.Errorf("removed account %s still read: %+v", other, o.Accounts[other])
+		}
+		if err := p.RemoveAccount(ctx, st.AccountID); !errors.Is(err, provider.ErrNotFound) {
+			t.Errorf("RemoveAccount twice: err = %v, want ErrNotFound", err)
+		}
+	}
 	if p.Calls().Total() == 0 {
 		t.Errorf("Calls() counted nothing")
 	}
+}
+
+func mustCreate(t *testing.T, p provider.Provider, name string) string {
+	t.Helper()
+	id, err := p.CreateAccount(context.Background(), provider.CreateAccountInput{Name: name, Email: "aws+" + name + "@bulkhead.example"})
+	if err != nil {
+		t.Fatalf("CreateAccount %s: %v", name, err)
+	}
+	return id
 }
 
 func mustRead(t *testing.T, p provider.Provider) *org.Org {
