@@ -42,7 +42,7 @@ type backend struct {
 func TestConformanceLocal(t *testing.T) {
 	env := emulatortest.Start(t)
 	testConformance(t, backend{
-		p:     provider.New(env.Config, provider.Options{}),
+		p:         provider.New(env.Config, provider.Options{}),
 		pass:      env.Clock.Advance,
 		fresh:     true,
 		canRemove: true,
