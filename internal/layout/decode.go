@@ -13,6 +13,10 @@ import (
 type decoder struct {
 	file string
 	ds   diag.Diagnostics
+	// misspelt holds the paths of known fields that an unknown key was
+	// taken for ("acount" → "account"), so the field is not also reported
+	// as missing: one typo, one diagnostic.
+	misspelt map[string]bool
 }
 
 func (d *decoder) add(pos diag.Pos, code, path, hint, format string, args ...any) {
@@ -51,6 +55,10 @@ func (d *decoder) fields(n *node, path string, known []string, fn func(key strin
 			hint := "known fields here: " + strings.Join(sorted(known), ", ")
 			if s := diag.Suggest(k.text, known); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
+				if d.misspelt == nil {
+					d.misspelt = map[string]bool{}
+				}
+				d.misspelt[join(path, s)] = true
 			}
 			d.add(k.pos, "unknown-field", join(path, k.text), hint, "%s", msg)
 			continue
@@ -192,7 +200,7 @@ func enum[T ~string](d *decoder, n *node, path string, allowed []T) Field[T] {
 
 // required reports a missing required field of the mapping at pos.
 func (d *decoder) required(f diag.Pos, pos diag.Pos, path, field, hint string) {
-	if f.Line == 0 {
+	if f.Line == 0 && !d.misspelt[join(path, field)] {
 		d.add(pos, "missing-field", join(path, field), hint, "%s is missing required field %q", nameOf(path), field)
 	}
 }

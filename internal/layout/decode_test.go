@@ -85,7 +85,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"max_session out of range", replace(t, base, "    trust: [ci]", "    trust: [ci]\n    max_session: 13h"), []string{"28:18 bad-value"}, "outside 1h..12h"},
 		{"silence without reason", base + "lint:\n  silence:\n    some-rule:\n", []string{"35:5 missing-field"}, "needs a reason"},
 		{"several problems at once", replace(t, replace(t, base, "kind: security", "kind: securty"), "name: acme", "nme: acme"),
-			[]string{"3:3 missing-field", "3:3 unknown-field", "9:36 bad-value"}, ""},
+			[]string{"3:3 unknown-field", "9:36 bad-value"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -126,5 +126,21 @@ func TestPolicyRefClassification(t *testing.T) {
 		if got := newPolicyRef(Field[string]{Value: v}).IsFile; got != want {
 			t.Errorf("%q: IsFile = %v, want %v", v, got, want)
 		}
+	}
+}
+
+// TestMisspeltRequiredFieldReportedOnce: a typo in a required field's name
+// is one problem, not an unknown field plus a missing one.
+func TestMisspeltRequiredFieldReportedOnce(t *testing.T) {
+	_, ds := parseString(t, replace(t, base, "account: dev, role: appeng", "acount: dev, role: appeng"))
+	var codes []string
+	for _, d := range ds {
+		if d.Severity == "error" {
+			codes = append(codes, d.Code+": "+d.Summary)
+		}
+	}
+	want := []string{`unknown-field: unknown field "acount" (did you mean "account"?)`}
+	if diff := cmp.Diff(want, codes); diff != "" {
+		t.Errorf("errors (-want +got):\n%s", diff)
 	}
 }
