@@ -278,7 +278,7 @@ func renderImport(live *org.Org, target layout.Target, region string) importDoc 
 	var members, closed []string
 	for _, n := range live.SortedAccountNames() {
 		a := live.Accounts[n]
-		if a.Status != "" && a.Status != org.Active && n != live.ManagementAccount {
+		if closing(a.Status) && n != live.ManagementAccount {
 			closed = append(closed, fmt.Sprintf("%s (%s, %s)", n, a.ID, a.Status))
 			continue
 		}
@@ -467,6 +467,12 @@ func emailTemplate(live *org.Org, members []string, names map[string]string) str
 		return ""
 	}
 	return best
+}
+
+// closing reports whether an account status is on the way out of the
+// organization (closed, or closing): such accounts are not imported.
+func closing(status string) bool {
+	return status == org.Suspended || status == org.PendingClosure || status == org.Closed
 }
 
 func policies(n int) string {

@@ -78,11 +78,14 @@ func ParentPath(path string) string {
 	return ""
 }
 
-// Account statuses, as the Organizations API spells them.
+// Account statuses, as the Organizations API spells them (the Account
+// State field; the older Status field has only the first three).
 const (
-	Active         = "ACTIVE"
-	Suspended      = "SUSPENDED"
-	PendingClosure = "PENDING_CLOSURE"
+	Active            = "ACTIVE"
+	Suspended         = "SUSPENDED"
+	PendingClosure    = "PENDING_CLOSURE"
+	Closed            = "CLOSED"
+	PendingActivation = "PENDING_ACTIVATION"
 )
 
 // Account is a member (or the management) account.

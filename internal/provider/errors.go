@@ -21,9 +21,12 @@ const (
 	errTransient
 )
 
-// throttleCodes are the error codes AWS services use for throttling
-// (Organizations sends TooManyRequestsException; the others are the
-// SDK's list, for the services bulkhead may add).
+// throttleCodes are the error codes AWS services use for throttling.
+// Organizations sends TooManyRequestsException ("You have sent too many
+// requests in too short a period of time ... Try again later", AWS
+// Organizations API Reference, every action's Errors section); the others
+// are aws-sdk-go-v2's retry.DefaultThrottleErrorCodes, for the services
+// bulkhead may add.
 var throttleCodes = map[string]bool{
 	"TooManyRequestsException":               true,
 	"Throttling":                             true,

@@ -146,7 +146,12 @@ func (rd *reader) container(g *group, parent, path string) {
 					Email:  aws.ToString(a.Email),
 					ID:     aws.ToString(a.Id),
 					Unit:   path,
-					Status: string(a.Status),
+					Status: string(a.State),
+				}
+				if acct.Status == "" {
+					// Status is the field AWS retires on 9 September 2026
+					// for State; older endpoints send only Status.
+					acct.Status = string(a.Status)
 				}
 				rd.mu.Lock()
 				rd.accounts = append(rd.accounts, acct)
