@@ -7,7 +7,8 @@
 // Handlers read and write the request's store transaction only; they never
 // see HTTP, never read the wall clock (Request.Now) and draw randomness from
 // Config.Rand. Access keys are published to the front end through
-// service.CredentialTable. The package must not import the front end
+// service.CredentialTable. The policy simulator evaluates with
+// internal/policy. The package must not import the front end
 // (internal/emulator) or another service other than through
 // internal/emulator/service.
 package iam
@@ -172,6 +173,9 @@ func (s *Service) operations() map[string]service.Operation {
 		"GetAccountSummary":                  read(s.getAccountSummary),
 		"SetSecurityTokenServicePreferences": write(s.setSecurityTokenServicePreferences),
 		"GetAccountAuthorizationDetails":     read(s.getAccountAuthorizationDetails),
+		// policy simulator
+		"SimulatePrincipalPolicy": read(s.simulatePrincipalPolicy),
+		"SimulateCustomPolicy":    read(s.simulateCustomPolicy),
 		// OpenID Connect providers
 		"CreateOpenIDConnectProvider":             write(s.createOIDCProvider),
 		"GetOpenIDConnectProvider":                read(s.getOIDCProvider),
