@@ -12,6 +12,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -48,6 +49,7 @@ func startServer(b *testing.B) *server {
 	ctx := context.Background()
 	e, err := emulator.New(ctx, emulator.Options{
 		StateDir: b.TempDir(),
+		Logger:   slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Organizations: emulator.OrganizationsOptions{
 			CreateAccountDelay: -1,
 			Quotas:             emorg.Quotas{MaxAccounts: 1001, MaxOUs: 1 << 30},

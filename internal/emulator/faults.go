@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bulkhead-dev/bulkhead/internal/emulator/service"
@@ -82,7 +83,10 @@ func (f Faults) validate() error {
 
 // faultState is the current Faults and their generator.
 type faultState struct {
-	mu  sync.Mutex
+	// active is false when no request fault is configured, so that the
+	// hot path takes no lock.
+	active atomic.Bool
+	mu     sync.Mutex
 	f   Faults
 	ops map[string]bool
 	rng *rand.Rand
@@ -103,6 +107,7 @@ func (s *faultState) set(f Faults) error {
 		}
 	}
 	s.rng = rand.New(rand.NewPCG(f.Seed, f.Seed^0x9e3779b97f4a7c15))
+	s.active.Store(f.ThrottleRate > 0 || f.ErrorRate > 0 || f.Latency > 0)
 	return nil
 }
 
@@ -114,6 +119,9 @@ func (s *faultState) get() Faults {
 
 // draw decides, under the lock, what to inject for one request.
 func (s *faultState) draw(op string) (latency time.Duration, throttle, fail bool) {
+	if !s.active.Load() {
+		return 0, false, false
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.f.ThrottleRate == 0 && s.f.ErrorRate == 0 && s.f.Latency == 0 {
