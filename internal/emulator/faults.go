@@ -87,9 +87,9 @@ type faultState struct {
 	// hot path takes no lock.
 	active atomic.Bool
 	mu     sync.Mutex
-	f   Faults
-	ops map[string]bool
-	rng *rand.Rand
+	f      Faults
+	ops    map[string]bool
+	rng    *rand.Rand
 }
 
 func (s *faultState) set(f Faults) error {
