@@ -326,19 +326,18 @@ func pagesOf(n int) int {
 // account parents, ListAccounts plus ListParents per account, costs
 // ⌈N/20⌉ + N.
 func ReadCalls(o *org.Org) int {
-	units := map[string]int{"": 0}
-	accounts := map[string]int{"": 0}
+	// Children per container ("" is the root): every container is listed
+	// once for units and once for accounts, even when empty.
+	units, accounts := map[string]int{}, map[string]int{}
 	for p := range o.Units {
 		units[org.ParentPath(p)]++
-		accounts[p] += 0
-		units[p] += 0
 	}
 	n := 2 + 1
-	for a := range o.Accounts {
-		accounts[o.Accounts[a].Unit]++
-		n += pagesOf(len(o.Accounts[a].Tags) + tagCount(o.Accounts[a]))
+	for _, a := range o.Accounts {
+		accounts[a.Unit]++
+		n += pagesOf(len(a.Tags) + tagCount(a))
 	}
-	for c := range units {
+	for _, c := range append(o.SortedUnitPaths(), "") {
 		n += pagesOf(units[c]) + pagesOf(accounts[c])
 	}
 	perType := map[string]int{}
