@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 
 	"github.com/bulkhead-dev/bulkhead/internal/emulator"
@@ -56,15 +57,7 @@ created, with the management account and its root access key, on first use.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.PersistentFlags().StringVar(&state, "state", "", "the local AWS's state `DIR` (default $BULKHEAD_LOCAL_STATE or .bulkhead/local)")
-	stateDir := func() string {
-		switch {
-		case state != "":
-			return a.Path(state)
-		case a.Getenv("BULKHEAD_LOCAL_STATE") != "":
-			return a.Path(a.Getenv("BULKHEAD_LOCAL_STATE"))
-		}
-		return a.Path(defaultLocalState)
-	}
+	stateDir := func() string { return a.LocalStateDir(state) }
 	cmd.AddCommand(
 		a.newLocalServeCmd(stateDir),
 		a.newLocalEnvCmd(stateDir),
@@ -72,6 +65,30 @@ created, with the management account and its root access key, on first use.`,
 		a.newLocalResetCmd(stateDir),
 	)
 	return cmd
+}
+
+// LocalStateDir is the local AWS's state directory: override (a --state
+// flag) when not empty, else $BULKHEAD_LOCAL_STATE, else .bulkhead/local;
+// relative paths are under the -C directory.
+func (a *App) LocalStateDir(override string) string {
+	switch {
+	case override != "":
+		return a.Path(override)
+	case a.Getenv("BULKHEAD_LOCAL_STATE") != "":
+		return a.Path(a.Getenv("BULKHEAD_LOCAL_STATE"))
+	}
+	return a.Path(defaultLocalState)
+}
+
+// LocalAWSConfig opens the local AWS in-process (creating its state on
+// first use) and returns an aws.Config signing as the management account's
+// root, for commands whose target is the local AWS. Close the Closer when
+// done. stateOverride is a --state flag's value, or "".
+func (a *App) LocalAWSConfig(ctx context.Context, stateOverride string) (aws.Config, io.Closer, error) {
+	return emulator.LocalConfig(ctx, a.LocalStateDir(stateOverride), func(o *emulator.Options) {
+		o.Now = a.Now
+		o.Logger = a.Logger
+	})
 }
 
 // hasState reports whether dir holds a local AWS state.
