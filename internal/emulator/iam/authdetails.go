@@ -44,18 +44,18 @@ type groupDetailOut struct {
 }
 
 type roleDetailOut struct {
-	Path                     string              `xml:"Path"`
-	RoleName                 string              `xml:"RoleName"`
-	RoleId                   string              `xml:"RoleId"`
-	Arn                      string              `xml:"Arn"`
-	CreateDate               service.Time        `xml:"CreateDate"`
-	AssumeRolePolicyDocument string              `xml:"AssumeRolePolicyDocument"`
-	InstanceProfileList      []struct{}          `xml:"InstanceProfileList>member"`
-	RolePolicyList           []policyDetailOut   `xml:"RolePolicyList>member"`
-	AttachedManagedPolicies  []attachedPolicyOut `xml:"AttachedManagedPolicies>member"`
-	PermissionsBoundary      *boundaryOut        `xml:"PermissionsBoundary,omitempty"`
-	Tags                     []Tag               `xml:"Tags>member,omitempty"`
-	RoleLastUsed             *roleLastUsedOut    `xml:"RoleLastUsed,omitempty"`
+	Path                     string               `xml:"Path"`
+	RoleName                 string               `xml:"RoleName"`
+	RoleId                   string               `xml:"RoleId"`
+	Arn                      string               `xml:"Arn"`
+	CreateDate               service.Time         `xml:"CreateDate"`
+	AssumeRolePolicyDocument string               `xml:"AssumeRolePolicyDocument"`
+	InstanceProfileList      []instanceProfileOut `xml:"InstanceProfileList>member"`
+	RolePolicyList           []policyDetailOut    `xml:"RolePolicyList>member"`
+	AttachedManagedPolicies  []attachedPolicyOut  `xml:"AttachedManagedPolicies>member"`
+	PermissionsBoundary      *boundaryOut         `xml:"PermissionsBoundary,omitempty"`
+	Tags                     []Tag                `xml:"Tags>member,omitempty"`
+	RoleLastUsed             *roleLastUsedOut     `xml:"RoleLastUsed,omitempty"`
 }
 
 type managedPolicyDetailOut struct {
@@ -162,7 +162,22 @@ func (s *Service) getAccountAuthorizationDetails(ctx context.Context, r *service
 		}
 	}
 	if all || want["Role"] {
-		err := scan(tableRole, func(key string, d store.Doc) error {
+		profiles := map[string][]instanceProfileOut{} // by lower-case role name
+		err := scan(tableInstanceProfile, func(_ string, d store.Doc) error {
+			var p instanceProfileRec
+			if err := d.Decode(&p); err != nil {
+				return err
+			}
+			o, err := p.out(tx, acct)
+			for _, r := range p.Roles {
+				profiles[strings.ToLower(r)] = append(profiles[strings.ToLower(r)], o)
+			}
+			return err
+		})
+		if err != nil {
+			return nil, internal("authorization details", err)
+		}
+		err = scan(tableRole, func(key string, d store.Doc) error {
 			var role roleRec
 			if err := d.Decode(&role); err != nil {
 				return err
@@ -171,7 +186,7 @@ func (s *Service) getAccountAuthorizationDetails(ctx context.Context, r *service
 			o := &roleDetailOut{Path: role.Path, RoleName: role.Name, RoleId: role.ID, Arn: full.Arn, CreateDate: full.CreateDate,
 				AssumeRolePolicyDocument: full.AssumeRolePolicyDocument, RolePolicyList: inlineDetails(role.Inline),
 				AttachedManagedPolicies: attachedDetails(role.Attached), PermissionsBoundary: full.PermissionsBoundary,
-				Tags: role.Tags, RoleLastUsed: full.RoleLastUsed}
+				Tags: role.Tags, RoleLastUsed: full.RoleLastUsed, InstanceProfileList: profiles[strings.ToLower(role.Name)]}
 			items = append(items, sliceKeyed[detail]{key: "3 " + key, item: detail{role: o}})
 			return nil
 		})

@@ -173,6 +173,9 @@ func (s *Service) operations() map[string]service.Operation {
 		"GetAccountSummary":                  read(s.getAccountSummary),
 		"SetSecurityTokenServicePreferences": write(s.setSecurityTokenServicePreferences),
 		"GetAccountAuthorizationDetails":     read(s.getAccountAuthorizationDetails),
+		// credential report
+		"GenerateCredentialReport": write(s.generateCredentialReport),
+		"GetCredentialReport":      read(s.getCredentialReport),
 		// policy simulator
 		"SimulatePrincipalPolicy": read(s.simulatePrincipalPolicy),
 		"SimulateCustomPolicy":    read(s.simulateCustomPolicy),

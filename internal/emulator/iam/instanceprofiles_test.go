@@ -35,6 +35,12 @@ func TestInstanceProfiles(t *testing.T) {
 	if other := call(e.iam.ListInstanceProfilesForRole(ctx, &iam.ListInstanceProfilesForRoleInput{RoleName: aws.String("other")})).must(t).InstanceProfiles; len(other) != 0 {
 		t.Errorf("ListInstanceProfilesForRole(other) = %d", len(other))
 	}
+	det := call(e.iam.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{Filter: []types.EntityType{types.EntityTypeRole}})).must(t)
+	for _, r := range det.RoleDetailList {
+		if want := map[string]int{"web": 1, "other": 0}[aws.ToString(r.RoleName)]; len(r.InstanceProfileList) != want {
+			t.Errorf("role %s InstanceProfileList = %d, want %d", aws.ToString(r.RoleName), len(r.InstanceProfileList), want)
+		}
+	}
 	_, err = e.iam.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("web")})
 	wantErr(t, err, "DeleteConflict", 409)
 	_, err = e.iam.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String("web")})
