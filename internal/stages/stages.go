@@ -2,9 +2,13 @@
 // as "feature-login", it finds the first matching rule of the layout's
 // `stages` list and the account, role and guard it names.
 //
-// For now it is pure layout logic: resolution and the routing table. It
-// must not talk to AWS or hand out credentials; later work (credentials,
-// cache, guard, exec, profiles) builds on Resolve.
+// On top of Resolve it hands out a stage's short-lived credentials (Open):
+// account ids from the live organization (cached), the base credentials'
+// identity, the rule's guard, an STS session of the stage's role kept in a
+// cache (OS keyring or 0600 files, under a file lock), and an audit log.
+// It must never write a secret anywhere but the cache, nor skip the guard
+// or the audit record on the way to a session; it does not run commands
+// (the CLI's exec does, with Environ).
 package stages
 
 import (
