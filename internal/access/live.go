@@ -81,6 +81,7 @@ func FromSnapshot(s *Snapshot, opts Options) (*Model, error) {
 		return nil, fmt.Errorf("access: no organization in the snapshot")
 	}
 	m := newModel(opts, s.Region)
+	m.live = true
 	for _, name := range s.Org.SortedAccountNames() {
 		a := s.Org.Accounts[name]
 		if a.ID == "" {

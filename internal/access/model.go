@@ -150,7 +150,9 @@ type Model struct {
 	// implicitFull: FullAWSAccess (RCPFullAWSAccess) is attached at every
 	// level, as a layout assumes; a live organization lists its own.
 	implicitFull bool
-	errs         []string
+	// live: built from a live organization's snapshot.
+	live bool
+	errs []string
 }
 
 type jointKey struct {

@@ -93,11 +93,11 @@ func (m *Model) ParsePrincipal(s string) ([]*Principal, error) {
 		if p := m.users[name]; p != nil {
 			return []*Principal{p}, nil
 		}
-		return nil, unknown("user", name, keys(m.users))
+		return nil, m.unknown("user", name, keys(m.users))
 	case "group":
 		members, ok := m.Groups[name]
 		if !ok {
-			return nil, unknown("group", name, keys(m.Groups))
+			return nil, m.unknown("group", name, keys(m.Groups))
 		}
 		var out []*Principal
 		for _, u := range members {
@@ -110,7 +110,7 @@ func (m *Model) ParsePrincipal(s string) ([]*Principal, error) {
 		role, acct, hasAcct := strings.Cut(name, "@")
 		ps := m.roles[role]
 		if len(ps) == 0 {
-			return nil, unknown("role", role, keys(m.roles))
+			return nil, m.unknown("role", role, keys(m.roles))
 		}
 		if !hasAcct {
 			return ps, nil
@@ -129,8 +129,12 @@ func (m *Model) ParsePrincipal(s string) ([]*Principal, error) {
 	return nil, fmt.Errorf("%q is not a principal: want user:NAME, group:NAME, role:NAME[@ACCOUNT] or ci", s)
 }
 
-func unknown(what, name string, names []string) error {
-	msg := fmt.Sprintf("no %s %q in the layout", what, name)
+func (m *Model) unknown(what, name string, names []string) error {
+	where := "the layout"
+	if m.live {
+		where = "the live organization"
+	}
+	msg := fmt.Sprintf("no %s %q in %s", what, name, where)
 	if s := diag.Suggest(name, names); s != "" {
 		msg += fmt.Sprintf(" (did you mean %s:%s?)", what, s)
 	}

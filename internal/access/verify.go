@@ -24,6 +24,9 @@ type InvariantResult struct {
 	Pos        diag.Pos    `json:"pos"`
 	Holds      bool        `json:"holds"`
 	Violations []Violation `json:"violations"`
+	// Notes say what could not be checked: on a live organization, a
+	// subject the layout names that does not exist there (yet).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Violation is one principal and account that break an invariant, with the
@@ -58,7 +61,8 @@ func (m *Model) Verify(invs []*layout.Invariant) (*Report, error) {
 	rep := &Report{Invariants: []InvariantResult{}}
 	for _, inv := range invs {
 		res := InvariantResult{Invariant: inv.Source.Value, Pos: inv.Source.Pos, Violations: []Violation{}}
-		vs, err := m.check(inv)
+		vs, notes, err := m.check(inv)
+		res.Notes = notes
 		if err != nil {
 			return nil, fmt.Errorf("%s: invariant %q: %w", inv.Source.Pos, inv.Source.Value, err)
 		}
@@ -70,31 +74,35 @@ func (m *Model) Verify(invs []*layout.Invariant) (*Report, error) {
 	return rep, nil
 }
 
-func (m *Model) check(inv *layout.Invariant) ([]Violation, error) {
+func (m *Model) check(inv *layout.Invariant) (out []Violation, notes []string, err error) {
 	a := Access{Pattern: inv.Access.Action}
 	if inv.Access.Class != "" {
 		c, ok := actions.ParseClass(string(inv.Access.Class))
 		if !ok {
-			return nil, fmt.Errorf("unknown access class %q", inv.Access.Class)
+			return nil, nil, fmt.Errorf("unknown access class %q", inv.Access.Class)
 		}
 		a = Access{Class: c}
 	}
 	if a.Pattern != "" && len(m.actionsFor(a)) == 0 {
-		return nil, fmt.Errorf("no action of the catalog matches %s", a.Pattern)
+		return nil, nil, fmt.Errorf("no action of the catalog matches %s", a.Pattern)
 	}
 	accts, err := m.AccountsOf(Target{Kind: inv.Target.Kind, Name: inv.Target.Name})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var subjects []*Principal
 	for _, s := range inv.Subjects {
 		ps, err := m.subject(s)
+		if err != nil && m.live {
+			// What the layout names may not be applied yet.
+			notes = append(notes, err.Error()+": nothing to check for it")
+			continue
+		}
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		subjects = append(subjects, ps...)
 	}
-	var out []Violation
 	if inv.Only {
 		isSubject := map[int]bool{}
 		for _, p := range subjects {
@@ -112,7 +120,7 @@ func (m *Model) check(inv *layout.Invariant) ([]Violation, error) {
 				}
 			}
 		}
-		return out, nil
+		return out, notes, nil
 	}
 	for _, p := range subjects {
 		r := m.reachFrom(p, nil)
@@ -143,7 +151,7 @@ func (m *Model) check(inv *layout.Invariant) ([]Violation, error) {
 			}
 		}
 	}
-	return out, nil
+	return out, notes, nil
 }
 
 func (m *Model) violation(f Finding, reason string) Violation {

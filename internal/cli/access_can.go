@@ -10,28 +10,14 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/access"
 )
 
-// accessModel loads the layout and builds the access model. AWS managed
-// policies come from access.BuiltinManaged until the shared catalog of AWS
-// managed policy documents (internal/awsmanaged) exists.
-func (a *App) accessModel() (*access.Model, error) {
-	l, err := a.mustLoadLayout()
-	if err != nil {
-		return nil, err
-	}
-	m, err := access.Build(l, access.Options{Managed: access.BuiltinManaged})
-	if err != nil {
-		return nil, &ExitError{Code: 1, Message: err.Error()}
-	}
-	return m, nil
-}
-
 // usageError is bad input on the command line: exit 1 with the message.
 func usageError(format string, args ...any) error {
 	return &ExitError{Code: 1, Message: fmt.Sprintf(format, args...)}
 }
 
 func (a *App) newAccessCanCmd() *cobra.Command {
-	return &cobra.Command{
+	var live bool
+	cmd := &cobra.Command{
 		Use:   "can PRINCIPAL ACTION|CLASS TARGET",
 		Short: "Say whether a principal can do something in some accounts, and how",
 		Long: `can answers whether PRINCIPAL may perform ACTION (an IAM action such as
@@ -50,6 +36,11 @@ caller's identity policies, an SCP...). Every decision is made by bulkhead's
 implementation of AWS's policy evaluation, with both sides of every
 AssumeRole evaluated.
 
+With --live, the organization the layout's target holds is analysed instead:
+its SCPs and RCPs as attached, and every account's IAM users, groups and roles
+as they are (read with GetAccountAuthorizationDetails, member accounts through
+the organization access role).
+
 Exit status: 0 whatever the answer, 1 on bad input.`,
 		Example: `  bulkhead access can user:alice write account:prod
   bulkhead access can group:engineers write kind:production
@@ -65,7 +56,7 @@ Exit status: 0 whatever the answer, 1 on bad input.`,
 			if err != nil {
 				return usageError("can: %v", err)
 			}
-			m, err := a.accessModel()
+			m, _, err := a.accessModelFor(cmd.Context(), live)
 			if err != nil {
 				return err
 			}
@@ -76,6 +67,14 @@ Exit status: 0 whatever the answer, 1 on bad input.`,
 			return a.Render(ans, func(w io.Writer) error { return writeAnswer(w, ans) })
 		},
 	}
+	a.addLiveFlag(cmd, &live)
+	return cmd
+}
+
+// addLiveFlag registers --live (and --profile for target aws).
+func (a *App) addLiveFlag(cmd *cobra.Command, live *bool) {
+	cmd.Flags().BoolVar(live, "live", false, "analyse the live organization of the layout's target (IAM read in every account through the organization access role) instead of the layout")
+	a.addProfileFlag(cmd)
 }
 
 func writeAnswer(w io.Writer, ans *access.Answer) error {

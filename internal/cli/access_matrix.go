@@ -14,6 +14,7 @@ import (
 
 func (a *App) newAccessMatrixCmd() *cobra.Command {
 	var by, rows, format string
+	var live bool
 	cmd := &cobra.Command{
 		Use:   "matrix [--by account|kind] [--rows principals|groups] [--format table|csv|json]",
 		Short: "Show who has none, read, write or admin access in every account",
@@ -26,7 +27,8 @@ write only if a condition holds (MFA, a tag...); access can names it.
 
 Classes come from bulkhead's catalog of AWS actions: admin is any action that
 changes who can do what (IAM, Organizations, resource policies, grants),
-write any other change, read the rest.
+write any other change, read the rest. --live analyses the live organization
+instead of the layout.
 
 Exit status: 0, or 1 on bad input.`,
 		Example: `  bulkhead access matrix
@@ -49,7 +51,7 @@ Exit status: 0, or 1 on bad input.`,
 			if rows != access.RowsPrincipals && rows != access.RowsGroups {
 				return usageError("matrix: --rows %q: want principals or groups", rows)
 			}
-			m, err := a.accessModel()
+			m, _, err := a.accessModelFor(cmd.Context(), live)
 			if err != nil {
 				return err
 			}
@@ -70,6 +72,7 @@ Exit status: 0, or 1 on bad input.`,
 	cmd.Flags().StringVar(&by, "by", access.ByAccount, "columns: `account` or kind")
 	cmd.Flags().StringVar(&rows, "rows", access.RowsPrincipals, "rows: `principals` (people and ci) or groups")
 	cmd.Flags().StringVar(&format, "format", "table", "output `format`: table, csv or json")
+	a.addLiveFlag(cmd, &live)
 	return cmd
 }
 

@@ -11,7 +11,8 @@ import (
 )
 
 func (a *App) newAccessVerifyCmd() *cobra.Command {
-	return &cobra.Command{
+	var live bool
+	cmd := &cobra.Command{
 		Use:   "verify",
 		Short: "Prove the layout's invariants, or show the chains that break them",
 		Long: `verify checks every invariant of the layout (the invariants section, e.g.
@@ -27,19 +28,23 @@ Each violation is printed with the chain of role assumptions that breaks it
 that is possible only under a condition (MFA, a tag) breaks "cannot" and does
 not prove "can": an invariant holds only when it is proven.
 
-This is the check plan runs before apply. It works on the layout alone; reading
-a live organization's IAM (--live) is not implemented yet.
+This is the check plan runs before apply, on the layout alone. With --live it
+checks the organization the layout's target holds instead: its SCPs and RCPs as
+attached and every account's IAM users, groups and roles as they are (read
+with GetAccountAuthorizationDetails, member accounts through the organization
+access role), with the layout's group and role names.
 
 Exit status: 0 when every invariant holds, 1 on any violation or bad input.`,
 		Example: `  bulkhead access verify
-  bulkhead -C infra access verify --output json`,
+  bulkhead -C infra access verify --output json
+  bulkhead access verify --live`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			l, err := a.mustLoadLayout()
+			m, l, err := a.accessModelFor(cmd.Context(), live)
 			if err != nil {
 				return err
 			}
-			rep, err := access.Verify(l, access.Options{Managed: access.BuiltinManaged})
+			rep, err := m.Verify(l.Invariants)
 			if err != nil {
 				return &ExitError{Code: 1, Message: err.Error()}
 			}
@@ -52,6 +57,8 @@ Exit status: 0 when every invariant holds, 1 on any violation or bad input.`,
 			return nil
 		},
 	}
+	a.addLiveFlag(cmd, &live)
+	return cmd
 }
 
 func writeInvariantReport(w io.Writer, rep *access.Report) error {
@@ -64,6 +71,9 @@ func writeInvariantReport(w io.Writer, rep *access.Report) error {
 		if inv.Holds {
 			held++
 			fmt.Fprintf(w, "ok    %s\n", inv.Invariant)
+			for _, n := range inv.Notes {
+				fmt.Fprintf(w, "      note: %s\n", n)
+			}
 			continue
 		}
 		fmt.Fprintf(w, "FAIL  %s (%s)\n", inv.Invariant, inv.Pos)

@@ -17,7 +17,8 @@ type whoCanOutput struct {
 }
 
 func (a *App) newAccessWhoCanCmd() *cobra.Command {
-	return &cobra.Command{
+	var live bool
+	cmd := &cobra.Command{
 		Use:   "who-can ACTION|CLASS TARGET",
 		Short: "List the principals that can do something in some accounts",
 		Long: `who-can lists who may perform ACTION (an IAM action such as s3:PutObject,
@@ -25,7 +26,8 @@ globs allowed) or any action of a CLASS (read, write or admin) on resources of
 the TARGET accounts (account:NAME, kind:KIND, unit:PATH or *): first the people
 and the CI principal, each with the chain of role assumptions that gives it,
 then the roles of those accounts that hold it themselves (whoever may assume
-them). Conditional answers say the condition.
+them). Conditional answers say the condition. --live analyses the live
+organization instead of the layout.
 
 Exit status: 0, or 1 on bad input.`,
 		Example: `  bulkhead access who-can write account:prod
@@ -41,7 +43,7 @@ Exit status: 0, or 1 on bad input.`,
 			if err != nil {
 				return usageError("who-can: %v", err)
 			}
-			m, err := a.accessModel()
+			m, _, err := a.accessModelFor(cmd.Context(), live)
 			if err != nil {
 				return err
 			}
@@ -63,4 +65,6 @@ Exit status: 0, or 1 on bad input.`,
 			})
 		},
 	}
+	a.addLiveFlag(cmd, &live)
+	return cmd
 }
