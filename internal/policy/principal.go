@@ -61,6 +61,12 @@ func (p *parser) checkPrincipal(typ, v string, at diag.Pos, path string) {
 		if isAccountID(v) {
 			return
 		}
+		if isUniqueID(v) {
+			// AWS rewrites a principal to its unique id when the user or
+			// role is deleted; such statements match nobody.
+			p.warnf(at, "deleted-principal", path, "the user or role this named was deleted; remove the entry or name the new principal's ARN", "principal %q is a unique id, not an ARN", v)
+			return
+		}
 		a, ok := splitARN(v)
 		if !ok || (a.service != "iam" && a.service != "sts") || !isAccountID(a.account) {
 			p.errorf(at, "bad-principal", path, `AWS principals are account ids or ARNs: "123456789012", "arn:aws:iam::123456789012:root", ":user/NAME", ":role/NAME", "arn:aws:sts::123456789012:assumed-role/ROLE/SESSION"`, "invalid AWS principal %q", v)
@@ -77,6 +83,26 @@ func (p *parser) checkPrincipal(typ, v string, at diag.Pos, path string) {
 			p.errorf(at, "bad-principal", path, `service principals are DNS names such as "lambda.amazonaws.com"`, "invalid Service principal %q", v)
 		}
 	}
+}
+
+// isUniqueID reports whether s looks like an IAM unique id (AIDA... for
+// users, AROA... for roles), which AWS shows in place of deleted principals.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
+func isUniqueID(s string) bool {
+	if len(s) < 16 || len(s) > 128 {
+		return false
+	}
+	switch s[:4] {
+	case "AIDA", "AROA", "AGPA", "AIPA", "ANPA", "ANVA", "ASIA", "ACCA", "APKA", "ABIA":
+	default:
+		return false
+	}
+	for i := 4; i < len(s); i++ {
+		if !(s[i] >= 'A' && s[i] <= 'Z' || s[i] >= '0' && s[i] <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // isAccountID reports whether s is a 12-digit AWS account id.
