@@ -1,6 +1,8 @@
 package iam
 
 import (
+	"time"
+
 	"github.com/bulkhead-dev/bulkhead/internal/emulator/service"
 	"github.com/bulkhead-dev/bulkhead/internal/emulator/store"
 )
@@ -202,11 +204,16 @@ func RoleTrustPolicy(tx store.Tx, roleARN string) (doc string, found bool, err e
 }
 
 // RecordRoleUse sets the role's RoleLastUsed (GetRole), as AWS does when a
-// session of the role is created.
+// session of the role is created. Like AWS, which tracks last use only
+// approximately, it records at most one use per minute and region, so
+// that a burst of AssumeRole calls does not rewrite the role each time.
 func RecordRoleUse(tx store.Tx, roleARN string, r *service.Request) error {
 	role, ok, err := roleByARN(tx, roleARN)
 	if err != nil || !ok {
 		return err
+	}
+	if role.LastUsedRegion == r.Region && r.Now.Sub(role.LastUsed) < time.Minute && !r.Now.Before(role.LastUsed) {
+		return nil
 	}
 	role.LastUsed, role.LastUsedRegion = r.Now, r.Region
 	return putRole(tx, role.acct, role.roleRec)
