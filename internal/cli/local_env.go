@@ -17,8 +17,9 @@ func (a *App) newLocalEnvCmd(stateDir func() string) *cobra.Command {
 		Use:   "env",
 		Short: "Print the environment that points AWS clients at the local AWS",
 		Long: `env prints AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
-AWS_REGION for the local AWS's management account root, so that the AWS CLI,
-the SDKs and Terraform use the local AWS: eval "$(bulkhead local env)".
+AWS_REGION (and AWS_DEFAULT_REGION, which botocore and older tools read) for
+the local AWS's management account root, so that the AWS CLI, the SDKs and
+Terraform use the local AWS: eval "$(bulkhead local env)".
 
 This is the one bulkhead command that prints a secret, because that is what it
 is for: the keys are valid only against this local AWS state.
@@ -56,6 +57,7 @@ sh (export lines, the default), fish, dotenv (KEY=value lines) or json
 				"AWS_ACCESS_KEY_ID":     id,
 				"AWS_SECRET_ACCESS_KEY": secret,
 				"AWS_REGION":            e.Region(),
+				"AWS_DEFAULT_REGION":    e.Region(),
 			}
 			return writeEnv(a.Out, format, vars)
 		},
@@ -69,7 +71,7 @@ sh (export lines, the default), fish, dotenv (KEY=value lines) or json
 }
 
 // envOrder is the order variables are printed in.
-var envOrder = [...]string{"AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"}
+var envOrder = [...]string{"AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_DEFAULT_REGION"}
 
 func writeEnv(w io.Writer, format string, vars map[string]string) error {
 	if format == "json" {
