@@ -25,14 +25,18 @@ type opCounter struct {
 	codes         map[string]int64
 }
 
-// stats counts calls per operation. Requests that never name an operation
-// (unsigned, unknown service) count under the empty service and action.
+// stats counts calls per operation. Requests that never reach a service
+// (unsigned, unknown service) count under "unrouted".
 type stats struct {
 	ops sync.Map // "service:Action" → *opCounter
 }
 
 func (s *stats) record(svc, action, errCode string) {
 	key := svc + ":" + action
+	if svc == "" {
+		// Unsigned or unroutable: neither service nor action is known.
+		key = "unrouted"
+	}
 	v, ok := s.ops.Load(key)
 	if !ok {
 		v, _ = s.ops.LoadOrStore(key, &opCounter{})

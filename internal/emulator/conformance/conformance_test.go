@@ -312,6 +312,17 @@ func TestConformance(t *testing.T) {
 	for _, v := range c.Violations() {
 		t.Errorf("conformance: %s", v)
 	}
+	calls := c.Calls()
+	var unexercised []string
+	for _, spec := range emulator.DefaultServices(emulator.ServicesConfig{}) {
+		for name := range spec.Operations {
+			if calls[spec.Name+":"+name] == 0 {
+				unexercised = append(unexercised, spec.Name+":"+name)
+			}
+		}
+	}
+	sort.Strings(unexercised)
+	t.Logf("%d served operations not in this session (their packages' SDK tests cover them; run those with BULKHEAD_CONFORMANCE=1): %v", len(unexercised), unexercised)
 	for _, v := range c.Newer() {
 		t.Logf("newer than the installed model: %s", v)
 	}
