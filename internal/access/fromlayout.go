@@ -141,7 +141,7 @@ func (m *Model) addCI(l *layout.Layout) {
 	switch {
 	case l.CI == nil:
 	case l.CI.GitHub != nil:
-		m.CI = &Principal{Kind: CI, Name: "ci", Policies: []string{"GitHub Actions OIDC: " + strings.Join(GitHubSubjects(l.CI.GitHub), ", ")}}
+		m.CI = newGitHubCI(l.CI.GitHub)
 		m.add(m.CI)
 	case l.CI.Role != nil:
 		acct := m.byName[l.CI.Role.Account.Value]

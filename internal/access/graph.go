@@ -3,6 +3,8 @@ package access
 import (
 	"strings"
 
+	"github.com/bulkhead-dev/bulkhead/internal/layout"
+
 	"github.com/bulkhead-dev/bulkhead/internal/policy"
 )
 
@@ -116,7 +118,7 @@ func (m *Model) assumeRequests(p, r *Principal) (*policy.Set, []*policy.Request)
 	}
 	if p.Kind == CI {
 		var reqs []*policy.Request
-		for _, sub := range m.ciSubjects() {
+		for _, sub := range p.subjects {
 			req := &policy.Request{
 				Principal:                   "arn:aws:iam::" + r.Account.ID + ":oidc-provider/" + OIDCProviderHost,
 				Action:                      "sts:AssumeRoleWithWebIdentity",
@@ -140,15 +142,12 @@ func (m *Model) assumeRequests(p, r *Principal) (*policy.Set, []*policy.Request)
 	}}
 }
 
-// ciSubjects are the OIDC subjects the CI principal presents.
-func (m *Model) ciSubjects() []string {
-	var subs []string
-	for _, pol := range m.CI.Policies {
-		if rest, ok := strings.CutPrefix(pol, "GitHub Actions OIDC: "); ok {
-			subs = append(subs, strings.Split(rest, ", ")...)
-		}
-	}
-	return subs
+// newGitHubCI is the GitHub Actions OIDC principal presenting the
+// subjects of the layout's repository, branches and environments.
+func newGitHubCI(g *layout.GitHubCI) *Principal {
+	subs := GitHubSubjects(g)
+	return &Principal{Kind: CI, Name: "ci", subjects: subs,
+		Policies: []string{"GitHub Actions OIDC: " + strings.Join(subs, ", ")}}
 }
 
 // assumeKey identifies an assumption decision up to the role's account.

@@ -105,7 +105,7 @@ func FromSnapshot(s *Snapshot, opts Options) (*Model, error) {
 		}
 	}
 	if s.CI != nil && s.CI.GitHub != nil {
-		m.CI = &Principal{Kind: CI, Name: "ci", Policies: []string{"GitHub Actions OIDC: " + strings.Join(GitHubSubjects(s.CI.GitHub), ", ")}}
+		m.CI = newGitHubCI(s.CI.GitHub)
 		m.add(m.CI)
 	} else if s.CI != nil && s.CI.Role != nil {
 		if a := m.byName[s.CI.Role.Account.Value]; a != nil {

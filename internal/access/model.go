@@ -64,9 +64,10 @@ type Principal struct {
 	// sts:AssumeRole on any role, so that what it reaches is not missed.
 	Assumed bool
 
-	index int
-	side  *side
-	trust *policy.Compiled // roles
+	index    int
+	subjects []string // the OIDC subjects of the GitHub CI principal
+	side     *side
+	trust    *policy.Compiled // roles
 }
 
 // ID names the principal the way the CLI takes it: user:alice,
