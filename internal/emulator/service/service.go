@@ -159,6 +159,10 @@ type Identity struct {
 	// MFA is true when the credentials were issued after MFA
 	// (aws:MultiFactorAuthPresent).
 	MFA bool `json:"mfa,omitempty"`
+	// Temporary is true for credentials STS issued (with a session token):
+	// role sessions and GetSessionToken sessions. AssumeRole called with
+	// any temporary credentials is role chaining (one-hour cap).
+	Temporary bool `json:"temporary,omitempty"`
 }
 
 // Credential is a stored access key and the identity it signs for. IAM

@@ -160,7 +160,10 @@ func (s *Service) assumeRole(ctx context.Context, r *service.Request) (any, erro
 	if !found {
 		return nil, notAuthorized(caller, "sts:AssumeRole", in.RoleArn)
 	}
-	chained := caller.Type == "AssumedRole"
+	// Role chaining: AssumeRole with any temporary credentials, a role
+	// session's or a GetSessionToken session's, is capped at one hour
+	// (https://repost.aws/knowledge-center/iam-role-chaining-limit).
+	chained := caller.Type == "AssumedRole" || caller.Temporary
 
 	// The source identity, once set, stays for the whole chain.
 	sourceIdentity := caller.SourceIdentity

@@ -37,7 +37,7 @@ func (s *Service) getSessionToken(ctx context.Context, r *service.Request) (any,
 		return nil, validationError("tokenCode", in.TokenCode, `Member must have length equal to 6 and satisfy regular expression pattern: [\d]*`)
 	}
 	caller := r.Caller
-	if caller.Type == "AssumedRole" {
+	if caller.Type == "AssumedRole" || caller.Temporary {
 		return nil, accessDenied("Cannot call GetSessionToken with session credentials")
 	}
 	if err := r.Authorize(ctx, service.Authz{Resource: "*"}); err != nil {

@@ -89,6 +89,7 @@ func (s *Service) issue(r *service.Request, id service.Identity, d time.Duration
 		return credentialsOut{}, fmt.Errorf("random: %w", err)
 	}
 	token := "IQoJb3JpZ2luX2VjE" + base64.StdEncoding.EncodeToString(raw)
+	id.Temporary = true
 	exp := r.Now.Add(d).UTC().Truncate(time.Second)
 	cred := service.Credential{AccessKeyID: key, SecretAccessKey: secret, SessionToken: token, Expires: exp, Status: "Active", Identity: id}
 	if err := r.Tx.Insert(service.CredentialTable, key, cred); err != nil {

@@ -305,6 +305,15 @@ func TestMFACondition(t *testing.T) {
 		t.Errorf("GetSessionToken identity = %s, want the user", aws.ToString(who.Arn))
 	}
 	call(mfaSess.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(role), RoleSessionName: aws.String("sess")})).must(t)
+	// AssumeRole with GetSessionToken credentials is role chaining too:
+	// one hour at most, even for a role allowing twelve.
+	call(e.iam.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: aws.String("admin"), MaxSessionDuration: aws.Int32(43200)})).must(t)
+	_, err = mfaSess.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(role), RoleSessionName: aws.String("sess"), DurationSeconds: aws.Int32(7200)})
+	wantErr(t, err, "ValidationError", 400, "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+	call(alice.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(role), RoleSessionName: aws.String("sess"), DurationSeconds: aws.Int32(7200),
+		SerialNumber: aws.String(serial), TokenCode: aws.String(totp(t, string(dev.Base32StringSeed), e.Clock.Now().Add(30*time.Second)))})).must(t)
+	_, err = mfaSess.sts.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+	wantErr(t, err, "AccessDenied", 403, "Cannot call GetSessionToken with session credentials")
 }
 
 // TestSessionPoliciesAndTags covers Policy, PolicyArns, Tags and

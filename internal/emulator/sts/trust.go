@@ -133,7 +133,7 @@ func callerContext(c service.Identity, r *service.Request) map[string][]string {
 	switch {
 	case c.MFA:
 		m["aws:MultiFactorAuthPresent"] = []string{"true"}
-	case c.Type == "AssumedRole":
+	case c.Temporary || c.Type == "AssumedRole":
 		m["aws:MultiFactorAuthPresent"] = []string{"false"}
 	}
 	if c.SourceIdentity != "" {
