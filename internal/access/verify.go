@@ -122,9 +122,27 @@ func (m *Model) check(inv *layout.Invariant) (out []Violation, notes []string, e
 		}
 		return out, notes, nil
 	}
+	if inv.Can {
+		// "role:R can ..." speaks of the instance of R in each target
+		// account: it must exist there and have the access.
+		for _, s := range inv.Subjects {
+			if s.Kind != layout.SubjectRole || strings.Contains(s.Name, "@") || len(m.roles[s.Name]) == 0 {
+				continue
+			}
+			for _, acct := range accts {
+				if m.roleIn(s.Name, acct) == nil {
+					out = append(out, Violation{Principal: "role:" + s.Name, Account: acct.Name, Result: "no",
+						Reason: fmt.Sprintf("role %s does not exist in %s (its kind %s has no policy for it)", s.Name, acct.Name, acct.Kind)})
+				}
+			}
+		}
+	}
 	for _, p := range subjects {
 		r := m.reachFrom(p, nil)
 		for _, acct := range accts {
+			if inv.Can && p.Kind == Role && p.Account != acct && isRoleSubject(inv, p) {
+				continue
+			}
 			f := m.can(p, a, acct, r, false)
 			switch {
 			case !inv.Can && f.state != No:
@@ -152,6 +170,17 @@ func (m *Model) check(inv *layout.Invariant) (out []Violation, notes []string, e
 		}
 	}
 	return out, notes, nil
+}
+
+// isRoleSubject reports whether p is an instance of a role subject named
+// without its account.
+func isRoleSubject(inv *layout.Invariant, p *Principal) bool {
+	for _, s := range inv.Subjects {
+		if s.Kind == layout.SubjectRole && s.Name == p.Name {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *Model) violation(f Finding, reason string) Violation {

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/bulkhead-dev/bulkhead/internal/layout"
 )
 
 func verifySummary(r *Report) []string {
@@ -84,5 +86,38 @@ func TestVerifyCanBlocked(t *testing.T) {
 	v := rep.Invariants[0].Violations[0]
 	if !strings.Contains(v.Reason, "SCPs at Workloads/Production") {
 		t.Errorf("reason %q does not name the SCP level that blocks s3:PutObject", v.Reason)
+	}
+}
+
+// TestVerifyRoleSubjects: "role:R can" speaks of R's instance in each
+// target account; "role:R cannot" of every instance.
+func TestVerifyRoleSubjects(t *testing.T) {
+	_, m := load(t, variants)
+	tests := []struct {
+		invariant string
+		want      string
+	}{
+		{"role:deployer can write kind:production", "role:deployer can write kind:production: holds=true"},
+		{"role:deployer can write kind:staging", "role:deployer can write kind:staging: holds=true"},
+		{"role:deployer can write kind:development", "role:deployer can write kind:development: holds=false; role:deployer@dev no via "},
+		{"role:appeng cannot write kind:production", "role:appeng cannot write kind:production: holds=true"},
+		{"role:ops cannot admin kind:production",
+			"role:ops cannot admin kind:production: holds=false; role:ops@shared-services@prod yes via role:ops@shared-services>role:hop@prod"},
+		{"developers cannot write kind:production", "developers cannot write kind:production: holds=true"},
+		{"* cannot admin kind:security", "* cannot admin kind:security: holds=true"},
+	}
+	for _, tt := range tests {
+		inv, err := layout.ParseInvariant(tt.invariant)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inv.Source.Value = tt.invariant
+		rep, err := m.Verify([]*layout.Invariant{&inv})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]string{tt.want}, verifySummary(rep)); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
 	}
 }
