@@ -24,6 +24,19 @@ const (
 // partial marks operations that are served but do less than AWS does.
 var partial = map[string]string{
 	"organizations:CreateGovCloudAccount": "validates, then refuses with MASTER_ACCOUNT_NOT_GOVCLOUD_ENABLED: there is no GovCloud partition",
+	// IAM and STS (notes from their helper, internal/emulator/iam and sts).
+	"iam:GetAccessKeyLastUsed":           "key use is not recorded: ServiceName and Region are always N/A",
+	"iam:CreateVirtualMFADevice":         "Base32StringSeed only, no QRCodePNG",
+	"iam:ListSigningCertificates":        "always empty: signing certificates cannot be uploaded",
+	"iam:ListSSHPublicKeys":              "always empty: SSH keys cannot be uploaded",
+	"iam:ListServiceSpecificCredentials": "always empty: service-specific credentials cannot be created",
+	"iam:ListPolicies":                   "AWS managed policies: AdministratorAccess, PowerUserAccess, IAMFullAccess, IAMReadOnlyAccess, AWSOrganizationsReadOnlyAccess verbatim; ReadOnlyAccess and job-function/ViewOnlyAccess in compact form",
+	"iam:SimulatePrincipalPolicy":        "context keys not given are taken as absent (no MissingContextValues); no statement EndPosition",
+	"iam:SimulateCustomPolicy":           "context keys not given are taken as absent (no MissingContextValues); no statement EndPosition",
+	"iam:GenerateCredentialReport":       "built at once; password and key last-used columns are no_information / N/A",
+	"sts:AssumeRole":                     "the root user may assume roles unless sts.Config.RefuseRootAssumeRole (AWS refuses it); PackedPolicySize is an approximation",
+	"sts:GetSessionToken":                "MFA with IAM users' virtual devices only (no root MFA)",
+	"sts:GetAccessKeyInfo":               "only for keys this local AWS issued",
 }
 
 // TestOperationTable keeps the operation table of docs/local-aws.md equal
