@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"crypto/subtle"
 	"errors"
 	"net/http"
 	"sort"
@@ -66,7 +67,7 @@ func (e *Emulator) authenticate(tx store.Tx, r *http.Request, sig *sigv4.Signatu
 	// Temporary credentials need their session token; long-term keys must
 	// not carry one.
 	if cred.SessionToken != "" || sig.SecurityToken != "" {
-		if sig.SecurityToken != cred.SessionToken {
+		if subtle.ConstantTimeCompare([]byte(sig.SecurityToken), []byte(cred.SessionToken)) != 1 {
 			return service.Identity{}, authErr(p, authUnknownKey, "")
 		}
 	}
