@@ -44,7 +44,8 @@ func ParseQueryParams(r *http.Request, body []byte) (url.Values, error) {
 // in the model ("arn" in STS's PolicyDescriptorType) also matches its
 // capitalised Go field. Lists are Name.member.N (N from 1), maps
 // Name.entry.N.key / Name.entry.N.value, nested structures Name.Member.
-// Parameters that match no field are ignored, as AWS's Query services do.
+// Parameters that match no field are ignored, so that clients newer than
+// the emulator keep working.
 func DecodeQuery(params url.Values, v any) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
