@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"strings"
 	"time"
 
 	"github.com/bulkhead-dev/bulkhead/internal/emulator/service"
@@ -123,6 +124,12 @@ func LoadPrincipalPolicies(tx store.Tx, id service.Identity) (PrincipalPolicies,
 		role, ok, err := roleByARN(tx, id.RoleARN)
 		if err != nil || !ok {
 			return out, err
+		}
+		// A session belongs to the role it was issued for, by unique id:
+		// a role deleted and created again under the same name is
+		// another role (AWS tracks principals by unique id too).
+		if roleID, _, _ := strings.Cut(id.UserID, ":"); roleID != role.ID {
+			return out, nil
 		}
 		out.Found = true
 		owner := RoleARN(role.acct, role.Path, role.Name)

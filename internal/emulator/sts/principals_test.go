@@ -36,3 +36,22 @@ func TestTrustPrincipalForms(t *testing.T) {
 	_, err := bob.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(bySession), RoleSessionName: aws.String("bob")})
 	wantErr(t, err, "AccessDenied", 403, denied(bobARN, "sts:AssumeRole", bySession))
 }
+
+// TestRecreatedRoleSessions: sessions of a deleted role do not inherit the
+// permissions of a new role with the same name.
+func TestRecreatedRoleSessions(t *testing.T) {
+	e := start(t)
+	rootTrust := trust(aws_("arn:aws:iam::"+e.AccountID+":root"), []string{"sts:AssumeRole"}, "")
+	hub := e.role(t, e.iam, "hub", rootTrust, 0)
+	target := e.role(t, e.iam, "target", rootTrust, 0)
+	call(e.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("hub"), PolicyName: aws.String("all"), PolicyDocument: aws.String(allowAll)})).must(t)
+	old := e.session(call(e.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(hub), RoleSessionName: aws.String("old")})).must(t).Credentials)
+	call(old.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(target), RoleSessionName: aws.String("ok")})).must(t)
+
+	call(e.iam.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String("hub"), PolicyName: aws.String("all")})).must(t)
+	call(e.iam.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("hub")})).must(t)
+	e.role(t, e.iam, "hub", rootTrust, 0)
+	call(e.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("hub"), PolicyName: aws.String("all"), PolicyDocument: aws.String(allowAll)})).must(t)
+	_, err := old.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(target), RoleSessionName: aws.String("stale")})
+	wantErr(t, err, "AccessDenied", 403, denied("arn:aws:sts::"+e.AccountID+":assumed-role/hub/old", "sts:AssumeRole", target))
+}
