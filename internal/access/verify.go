@@ -86,9 +86,15 @@ func (m *Model) check(inv *layout.Invariant) (out []Violation, notes []string, e
 	if a.Pattern != "" && len(m.actionsFor(a)) == 0 {
 		return nil, nil, fmt.Errorf("no action of the catalog matches %s", a.Pattern)
 	}
-	accts, err := m.AccountsOf(Target{Kind: inv.Target.Kind, Name: inv.Target.Name})
+	tgt := Target{Kind: inv.Target.Kind, Name: inv.Target.Name}
+	accts, err := m.AccountsOf(tgt)
 	if err != nil {
-		return nil, nil, err
+		// No account of the target: nobody can do anything there, which
+		// proves "cannot" and "only" and disproves "can".
+		if inv.Can && !inv.Only {
+			return []Violation{{Principal: "", Account: tgt.String(), Result: "no", Reason: err.Error()}}, nil, nil
+		}
+		return nil, []string{err.Error() + ": nothing to check"}, nil
 	}
 	var subjects []*Principal
 	for _, s := range inv.Subjects {

@@ -105,6 +105,8 @@ func TestVerifyRoleSubjects(t *testing.T) {
 			"role:ops cannot admin kind:production: holds=false; role:ops@shared-services@prod yes via role:ops@shared-services>role:hop@prod"},
 		{"developers cannot write kind:production", "developers cannot write kind:production: holds=true"},
 		{"* cannot admin kind:security", "* cannot admin kind:security: holds=true"},
+		{"ci cannot write unit:Nowhere", "ci cannot write unit:Nowhere: holds=true"},
+		{"ci can write unit:Nowhere", "ci can write unit:Nowhere: holds=false; @unit:Nowhere no via "},
 	}
 	for _, tt := range tests {
 		inv, err := layout.ParseInvariant(tt.invariant)

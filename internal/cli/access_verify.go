@@ -71,13 +71,16 @@ func writeInvariantReport(w io.Writer, rep *access.Report) error {
 		if inv.Holds {
 			held++
 			fmt.Fprintf(w, "ok    %s\n", inv.Invariant)
-			for _, n := range inv.Notes {
-				fmt.Fprintf(w, "      note: %s\n", n)
-			}
+			writeNotes(w, inv.Notes)
 			continue
 		}
 		fmt.Fprintf(w, "FAIL  %s (%s)\n", inv.Invariant, inv.Pos)
+		writeNotes(w, inv.Notes)
 		for _, v := range inv.Violations {
+			if v.Principal == "" {
+				fmt.Fprintf(w, "      %s\n", v.Reason)
+				continue
+			}
 			fmt.Fprintf(w, "      %s in %s: %s", v.Principal, v.Account, v.Reason)
 			if len(v.Chain) > 0 {
 				fmt.Fprintf(w, ", through %s", strings.Join(v.Chain, " -> "))
@@ -96,4 +99,10 @@ func writeInvariantReport(w io.Writer, rep *access.Report) error {
 	}
 	_, err := fmt.Fprintf(w, "%d of %d invariants hold, %d violations\n", held, len(rep.Invariants), rep.Violations)
 	return err
+}
+
+func writeNotes(w io.Writer, notes []string) {
+	for _, n := range notes {
+		fmt.Fprintf(w, "      note: %s\n", n)
+	}
 }
