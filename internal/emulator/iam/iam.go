@@ -1,8 +1,11 @@
 // Package iam is the local AWS's Identity and Access Management service
 // (AWS Query protocol, API version 2010-05-08): users, groups, roles,
-// managed and inline policies, attachments, access keys, virtual MFA
-// devices, account aliases and password policies, each account isolated by
-// the caller's account id.
+// managed and inline policies, attachments, access keys, login profiles,
+// virtual MFA devices, OpenID Connect providers, instance profiles, account
+// aliases, password policies, the credential report and the policy
+// simulator, each account isolated by the caller's account id. iam.go holds
+// the operation table; principal_policies.go what the rest of the local AWS
+// reads from IAM.
 //
 // Handlers read and write the request's store transaction only; they never
 // see HTTP, never read the wall clock (Request.Now) and draw randomness from

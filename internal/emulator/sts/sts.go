@@ -1,6 +1,6 @@
 // Package sts is the local AWS's Security Token Service (AWS Query
-// protocol, API version 2011-06-15): GetCallerIdentity, AssumeRole and
-// GetSessionToken. Sessions it issues are written to
+// protocol, API version 2011-06-15): GetCallerIdentity, AssumeRole,
+// GetSessionToken and GetAccessKeyInfo. Sessions it issues are written to
 // service.CredentialTable, where the front end finds them to verify
 // signatures and expiry.
 //
