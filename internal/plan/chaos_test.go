@@ -41,7 +41,9 @@ type fastClock struct {
 	factor time.Duration
 }
 
-func newFastClock(factor int) fastClock { return fastClock{start: time.Now(), factor: time.Duration(factor)} }
+func newFastClock(factor int) fastClock {
+	return fastClock{start: time.Now(), factor: time.Duration(factor)}
+}
 
 func (c fastClock) Now() time.Time { return c.start.Add(time.Since(c.start) * c.factor) }
 
