@@ -1,11 +1,14 @@
 package access
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/bulkhead-dev/bulkhead/internal/actions"
 	"github.com/bulkhead-dev/bulkhead/internal/layout"
 )
 
@@ -118,5 +121,44 @@ func TestCan(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestUserTrust: a role trusted by one person by name is reachable by that
+// person (the trust names the user, the user's policy allows the call) and
+// by nobody else; the invariant about the person's group then breaks.
+func TestUserTrust(t *testing.T) {
+	src, err := os.ReadFile(startup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.Replace(string(src), "  deployer:\n", "  breakglass:\n    trust: [user:alice]\n    policies:\n      production: AdministratorAccess\n  deployer:\n", 1)
+	l := parse(t, filepath.Dir(startup), s)
+	m, err := Build(l, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ principal, want string }{
+		{"user:alice", "yes; user:alice@prod=yes via user:alice>role:breakglass@prod"},
+		{"user:bob", "no; user:bob@prod=no"},
+	} {
+		ans, err := m.Can(tt.principal, Access{Class: actions.Admin}, Target{Kind: layout.TargetAccount, Name: "prod"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tt.want, summary(ans)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.principal, diff)
+		}
+	}
+	rep, err := m.Verify(l.Invariants)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"group:engineers cannot write kind:production: holds=false; user:alice@prod yes via user:alice>role:breakglass@prod",
+		"group:engineers cannot write kind:security: holds=true",
+	}
+	if diff := cmp.Diff(want, verifySummary(rep)); diff != "" {
+		t.Errorf("verify (-want +got):\n%s", diff)
 	}
 }

@@ -149,10 +149,23 @@ func GitHubSubjects(g *layout.GitHubCI) []string {
 // (the roles' trust policies admit only the identity account's users).
 // It returns nil when the layout grants the group no role.
 func GroupDocument(l *layout.Layout, g string) []byte {
+	return assumeDocument(l, layout.TrustGroup, g, "AssumeTheGroupsRoles")
+}
+
+// UserDocument is the identity policy of person p in the identity account:
+// sts:AssumeRole on every role whose trust names user:p. A trust policy
+// naming a user of another account lets the user in only when the user's
+// own policies allow the call too (cross-account evaluation needs both
+// sides). It returns nil when no role trusts the person by name.
+func UserDocument(l *layout.Layout, p string) []byte {
+	return assumeDocument(l, layout.TrustUser, p, "AssumeTheUsersRoles")
+}
+
+func assumeDocument(l *layout.Layout, kind layout.TrustKind, name, sid string) []byte {
 	var roles []string
 	for _, r := range l.Roles {
 		for _, t := range r.Trust {
-			if t.Kind == layout.TrustGroup && t.Name == g {
+			if t.Kind == kind && t.Name == name {
 				roles = append(roles, "arn:aws:iam::*:role/"+r.Name.Value)
 				break
 			}
@@ -163,7 +176,7 @@ func GroupDocument(l *layout.Layout, g string) []byte {
 	}
 	sort.Strings(roles)
 	return render(document{Version: "2012-10-17", Statement: []docStatement{{
-		Sid: "AssumeTheGroupsRoles", Effect: "Allow", Action: "sts:AssumeRole", Resource: roles}}})
+		Sid: sid, Effect: "Allow", Action: "sts:AssumeRole", Resource: roles}}})
 }
 
 // AccessRoleTrustDocument is the trust policy AWS gives the organization

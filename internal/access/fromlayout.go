@@ -73,7 +73,15 @@ func (m *Model) addUsers(l *layout.Layout) {
 				p.Policies = append(p.Policies, "group:"+g)
 			}
 		}
-		p.side = m.sideFor("groups:"+strings.Join(groups, ","), m.identity, identity, nil)
+		key := "groups:" + strings.Join(groups, ",")
+		if kind == User {
+			if doc := UserDocument(l, name); doc != nil {
+				identity = append(identity, m.compile(doc, policy.Identity, "user:"+name))
+				p.Policies = append(p.Policies, "user:"+name)
+				key += "|user:" + name
+			}
+		}
+		p.side = m.sideFor(key, m.identity, identity, nil)
 		m.add(p)
 		return p
 	}

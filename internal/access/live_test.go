@@ -44,7 +44,11 @@ func snapshotOf(t *testing.T, l *layout.Layout, m *Model) *Snapshot {
 	for _, p := range m.Principals {
 		switch {
 		case p.Kind == User:
-			idIAM.Users = append(idIAM.Users, IAMUser{Name: p.Name, ARN: p.ARN, Groups: p.Groups})
+			u := IAMUser{Name: p.Name, ARN: p.ARN, Groups: p.Groups}
+			if doc := UserDocument(l, p.Name); doc != nil {
+				u.Inline = []Document{{Name: "assume-roles", JSON: string(doc)}}
+			}
+			idIAM.Users = append(idIAM.Users, u)
 		case p.Kind == Role && p.AccessRole:
 			s.IAM[p.Account.Name].Roles = append(s.IAM[p.Account.Name].Roles, IAMRole{Name: p.Name, ARN: p.ARN, Path: "/",
 				Trust: string(AccessRoleTrustDocument(m.mgmt.ID)), Attached: []string{"arn:aws:iam::aws:policy/AdministratorAccess"}})
