@@ -40,14 +40,6 @@ func invalidAuthCode(format string, args ...any) *service.Error {
 	return service.Errorf(http.StatusForbidden, "InvalidAuthenticationCode", format, args...)
 }
 
-func policyNotAttachable(format string, args ...any) *service.Error {
-	return service.BadRequest("PolicyNotAttachable", format, args...)
-}
-
-func unmodifiable(format string, args ...any) *service.Error {
-	return service.BadRequest("UnmodifiableEntity", format, args...)
-}
-
 // validationError is the smithy-style message AWS returns for a parameter
 // that breaks the model's constraints: "1 validation error detected: Value
 // 'x' at 'userName' failed to satisfy constraint: Member must ...".

@@ -140,6 +140,3 @@ func removeTags(have []Tag, keys []string) ([]Tag, error) {
 	}
 	return out, nil
 }
-
-// tagsParam is the usual Tags member of IAM inputs (Tags.member.N.Key).
-type tagsParam = []Tag
