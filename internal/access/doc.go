@@ -5,7 +5,9 @@
 // across accounts, and answers questions in access classes (read, write,
 // admin, from the catalog in internal/actions) or single actions:
 // can, who-can, the access matrix, and the layout's invariants (Verify,
-// which plan and apply call).
+// which plan and apply call). Build makes the model of what a layout
+// creates; FromSnapshot the model of a live organization, from what the
+// CLI reads through the AWS APIs (the same questions, the same engine).
 //
 // Every answer is computed with internal/policy, AWS's evaluation algorithm,
 // never approximated: an edge P → R of the graph exists when one evaluation
