@@ -25,6 +25,9 @@ func TestAccessKeys(t *testing.T) {
 		t.Fatalf("CreateAccessKey = %s (secret %d chars) %s", id, len(aws.ToString(k.SecretAccessKey)), k.Status)
 	}
 
+	// What alice may do herself (the local AWS enforces IAM).
+	call(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("self"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetUser","iam:CreateAccessKey"],"Resource":"` + aws.ToString(u.Arn) + `"}]}`)})).must(t)
 	aliceIAM, aliceSTS := e.as(id, aws.ToString(k.SecretAccessKey), "")
 	who := call(aliceSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})).must(t)
 	if aws.ToString(who.Arn) != aws.ToString(u.Arn) || aws.ToString(who.UserId) != aws.ToString(u.UserId) || aws.ToString(who.Account) != e.AccountID {
@@ -69,6 +72,7 @@ func TestAccessKeys(t *testing.T) {
 
 	_, err = e.iam.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("alice")})
 	wantErr(t, err, "DeleteConflict", 409)
+	call(e.iam.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("self")})).must(t)
 	call(e.iam.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String("alice"), AccessKeyId: aws.String(id)})).must(t)
 	call(e.iam.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String("alice"), AccessKeyId: k2.AccessKeyId})).must(t)
 	_, err = e.iam.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String("alice"), AccessKeyId: k2.AccessKeyId})

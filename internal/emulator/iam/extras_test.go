@@ -53,6 +53,8 @@ func TestChangePassword(t *testing.T) {
 	call(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("u")})).must(t)
 	call(e.iam.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("u"), Password: aws.String("First-passw0rd")})).must(t)
 	k := call(e.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("u")})).must(t).AccessKey
+	call(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("u"), PolicyName: aws.String("self"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ChangePassword","Resource":"arn:aws:iam::` + e.AccountID + `:user/u"}]}`)})).must(t)
 	self, _ := e.as(aws.ToString(k.AccessKeyId), aws.ToString(k.SecretAccessKey), "")
 	_, err := self.ChangePassword(ctx, &iam.ChangePasswordInput{OldPassword: aws.String("wrong"), NewPassword: aws.String("Second-passw0rd")})
 	wantErr(t, err, "AccessDenied", 403)

@@ -29,6 +29,9 @@ var actionPattern = regexp.MustCompile(`^([a-zA-Z0-9-]+:[a-zA-Z0-9*?]+|\*)$`)
 // principalAccount is a bare 12-digit account id in a Principal.
 var principalAccount = regexp.MustCompile(`^[0-9]{12}$`)
 
+// deletedPrincipal is the unique id of a deleted user or role.
+var deletedPrincipal = regexp.MustCompile(`^A(IDA|ROA)[A-Z0-9]{17}$`)
+
 // checkPolicy validates a policy document for kind and returns it
 // unchanged. exists, when not nil, reports whether an IAM principal ARN
 // named in a trust policy exists; AWS refuses trust policies naming users
@@ -232,7 +235,10 @@ func checkPrincipal(p any, exists func(string) (bool, error)) error {
 			}
 			switch typ {
 			case "AWS":
-				if val == "*" || principalAccount.MatchString(val) {
+				if val == "*" || principalAccount.MatchString(val) || deletedPrincipal.MatchString(val) {
+					// A unique id stands for a deleted user or role (see
+					// forgetPrincipal); it matches nobody but is kept,
+					// as AWS keeps it.
 					continue
 				}
 				a, ok := ParseARN(val)

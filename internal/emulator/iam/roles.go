@@ -298,7 +298,7 @@ func (s *Service) deleteRole(ctx context.Context, r *service.Request) (any, erro
 	if _, err := tx.Delete(tableRole, nameKey(acct, role.Name)); err != nil {
 		return nil, internal("delete role", err)
 	}
-	return nil, nil
+	return nil, forgetPrincipal(tx, RoleARN(acct, role.Path, role.Name), role.ID)
 }
 
 func (s *Service) putRolePermissionsBoundary(ctx context.Context, r *service.Request) (any, error) {

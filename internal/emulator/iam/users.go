@@ -311,7 +311,7 @@ func (s *Service) deleteUser(ctx context.Context, r *service.Request) (any, erro
 	if _, err := tx.Delete(tableUser, nameKey(acct, u.Name)); err != nil {
 		return nil, internal("delete user", err)
 	}
-	return nil, nil
+	return nil, forgetPrincipal(tx, userARN(acct, u.Path, u.Name), u.ID)
 }
 
 func (s *Service) tagUser(ctx context.Context, r *service.Request) (any, error) {

@@ -1,6 +1,7 @@
 package sts_test
 
 import (
+	"net/url"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -54,4 +55,27 @@ func TestRecreatedRoleSessions(t *testing.T) {
 	call(e.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("hub"), PolicyName: aws.String("all"), PolicyDocument: aws.String(allowAll)})).must(t)
 	_, err := old.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(target), RoleSessionName: aws.String("stale")})
 	wantErr(t, err, "AccessDenied", 403, denied("arn:aws:sts::"+e.AccountID+":assumed-role/hub/old", "sts:AssumeRole", target))
+}
+
+// TestDeletedUserInTrust: deleting a user turns its ARN in trust policies
+// into its unique id, so a new user of the same name is not trusted.
+func TestDeletedUserInTrust(t *testing.T) {
+	e := start(t)
+	alice := e.user(t, "alice")
+	role := e.role(t, e.iam, "r", trust(aws_(alice.arn), []string{"sts:AssumeRole"}, ""), 0)
+	old := call(e.iam.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("alice")})).must(t).User
+	keys := call(e.iam.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String("alice")})).must(t).AccessKeyMetadata
+	call(e.iam.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String("alice"), AccessKeyId: keys[0].AccessKeyId})).must(t)
+	call(e.iam.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("alice")})).must(t)
+
+	got := call(e.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("r")})).must(t).Role
+	doc, _ := url.QueryUnescape(aws.ToString(got.AssumeRolePolicyDocument))
+	if want := trust(aws_(aws.ToString(old.UserId)), []string{"sts:AssumeRole"}, ""); doc != want {
+		t.Errorf("trust after DeleteUser:\n got %s\nwant %s", doc, want)
+	}
+	again := e.user(t, "alice")
+	_, err := again.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(role), RoleSessionName: aws.String("sess")})
+	wantErr(t, err, "AccessDenied", 403, denied(again.arn, "sts:AssumeRole", role))
+	// The document with the unique id can be stored again as it is.
+	call(e.iam.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("r"), PolicyDocument: aws.String(doc)})).must(t)
 }
