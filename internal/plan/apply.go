@@ -38,9 +38,14 @@ type ApplyOptions struct {
 	Journal *Journal
 	// Clock is the wall clock when nil.
 	Clock Clock
-	// PollInitial and PollMax bound the backoff between
-	// DescribeCreateAccountStatus polls (default 1s growing ×1.5 to 15s).
+	// PollInitial and PollMax bound the wait between
+	// DescribeCreateAccountStatus polls of one request (default 1s and
+	// 15s; see poll).
 	PollInitial, PollMax time.Duration
+	// MaxCreating bounds the account creations in progress at once
+	// (sent and not yet finished); AWS-like default 5. Creations beyond it
+	// wait here rather than be refused and retried.
+	MaxCreating int
 	// Progress receives one line per finished operation (nil: none).
 	Progress io.Writer
 }
@@ -92,6 +97,11 @@ type executor struct {
 	accounts map[string]string // desired name → id, created this run
 	policies map[string]string // name → id, created this run
 
+	// creating holds a token per account creation in progress.
+	creating chan struct{}
+	// createEst is the shortest account creation seen, for polling.
+	createEst time.Duration
+
 	inflightOnce sync.Once
 	inflight     []provider.CreateAccountStatus
 	inflightErr  error
@@ -117,6 +127,9 @@ func Execute(ctx context.Context, p provider.Provider, plan *Plan, live *org.Org
 	if opts.PollMax <= 0 {
 		opts.PollMax = 15 * time.Second
 	}
+	if opts.MaxCreating <= 0 {
+		opts.MaxCreating = 5
+	}
 	if live == nil {
 		live = org.New()
 	}
@@ -127,8 +140,8 @@ func Execute(ctx context.Context, p provider.Provider, plan *Plan, live *org.Org
 	}
 	e := &executor{
 		p: p, plan: plan, live: live, opts: opts, clock: opts.Clock,
-		rootID: live.RootID,
-		units:  map[string]string{}, accounts: map[string]string{}, policies: map[string]string{},
+		rootID: live.RootID, creating: make(chan struct{}, opts.MaxCreating),
+		units: map[string]string{}, accounts: map[string]string{}, policies: map[string]string{},
 	}
 	start := opts.Clock.Now()
 	before := p.Calls()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bulkhead-dev/bulkhead/internal/provider"
@@ -44,6 +45,18 @@ func (e *executor) createAccount(ctx context.Context, op *Op) (string, error) {
 			entry.State, entry.StatusID = JournalSent, st.ID
 		}
 	}
+	releaseSlot := func() {}
+	if entry.State == "" || entry.State == JournalSending || entry.State == JournalSent {
+		// A creation in progress, sent now or resumed, holds a slot.
+		select {
+		case e.creating <- struct{}{}:
+		case <-ctx.Done():
+			return "", context.Cause(ctx)
+		}
+		var once sync.Once
+		releaseSlot = func() { once.Do(func() { <-e.creating }) }
+		defer releaseSlot()
+	}
 	if entry.State == "" || entry.State == JournalSending {
 		entry.State, entry.Updated = JournalSending, now
 		if err := j.Put(entry); err != nil {
@@ -78,6 +91,7 @@ func (e *executor) createAccount(ctx context.Context, op *Op) (string, error) {
 			return "", err
 		}
 	}
+	releaseSlot() // created: the move does not count against AWS's limit
 	e.mu.Lock()
 	e.accounts[op.Account] = entry.AccountID
 	e.mu.Unlock()
@@ -140,26 +154,57 @@ func (e *executor) inflightFor(ctx context.Context, name string) (provider.Creat
 	return provider.CreateAccountStatus{}, false, nil
 }
 
-// poll waits for a creation request to end, with backoff from
-// PollInitial growing by half up to PollMax.
+// poll waits for a creation request to end. Creations take about the same
+// time (minutes in AWS), so the wait adapts: until one creation has been
+// seen to finish, polls are spaced by an eighth of the time already waited
+// (at least PollInitial, at most PollMax), which overshoots the end by at
+// most an eighth; once one has finished, a poll is aimed at just before the
+// expected end and then repeated at a twentieth of that duration.
 func (e *executor) poll(ctx context.Context, statusID string) (provider.CreateAccountStatus, error) {
-	wait := e.opts.PollInitial
+	start := e.clock.Now()
 	for {
 		st, err := e.p.DescribeCreateAccount(ctx, statusID)
 		if err != nil {
 			return st, fmt.Errorf("describe create account status %s: %w", statusID, err)
 		}
+		now := e.clock.Now()
 		if st.State != provider.CreateInProgress {
+			if st.State == provider.CreateSucceeded {
+				e.observeCreation(now.Sub(start))
+			}
 			return st, nil
 		}
 		select {
 		case <-ctx.Done():
 			return st, context.Cause(ctx)
-		case <-e.clock.After(wait):
+		case <-e.clock.After(e.pollWait(now.Sub(start))):
 		}
-		wait = min(wait+wait/2, e.opts.PollMax)
-		if wait <= 0 {
-			wait = time.Millisecond
+	}
+}
+
+// pollWait is the wait before the next poll of a creation waited on for
+// elapsed.
+func (e *executor) pollWait(elapsed time.Duration) time.Duration {
+	e.mu.Lock()
+	est := e.createEst
+	e.mu.Unlock()
+	wait := elapsed / 8
+	if est > 0 {
+		if aim := est - est/20; elapsed < aim {
+			wait = aim - elapsed
+		} else {
+			wait = est / 20
 		}
+	}
+	return min(max(wait, e.opts.PollInitial), e.opts.PollMax)
+}
+
+// observeCreation keeps the shortest creation time seen (an upper bound
+// of the true one, since it includes polling overshoot).
+func (e *executor) observeCreation(d time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.createEst == 0 || d < e.createEst {
+		e.createEst = d
 	}
 }
