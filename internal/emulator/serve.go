@@ -53,7 +53,12 @@ func (e *Emulator) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var se *service.Error
 		if !errors.As(err, &se) {
-			e.log.Error("local aws: internal failure", "request_id", c.id, "service", c.serviceName(), "action", c.action, "err", err)
+			if r.Context().Err() != nil {
+				// The client went away; nothing failed on our side.
+				e.log.Debug("local aws: request abandoned by the client", "request_id", c.id, "service", c.serviceName(), "action", c.action, "err", err)
+			} else {
+				e.log.Error("local aws: internal failure", "request_id", c.id, "service", c.serviceName(), "action", c.action, "err", err)
+			}
 			se = internalFailure()
 		}
 		e.stats.record(c.serviceName(), c.action, se.Code)
