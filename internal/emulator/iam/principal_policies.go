@@ -191,6 +191,9 @@ type Role struct {
 	// MaxSessionDuration in seconds (3600 to 43200).
 	MaxSessionDuration int
 	Tags               map[string]string
+	// LastUsed and LastUsedRegion are RoleLastUsed (zero when never used).
+	LastUsed       time.Time
+	LastUsedRegion string
 }
 
 // LookupRole finds a role by its exact ARN (path included). found is false
@@ -201,7 +204,7 @@ func LookupRole(tx store.Tx, roleARN string) (Role, bool, error) {
 		return Role{}, false, err
 	}
 	return Role{ARN: roleARN, Account: r.acct, Name: r.Name, Path: r.Path, ID: r.ID, TrustPolicy: r.TrustPolicy,
-		MaxSessionDuration: r.MaxSessionDuration, Tags: tagMap(r.Tags)}, true, nil
+		MaxSessionDuration: r.MaxSessionDuration, Tags: tagMap(r.Tags), LastUsed: r.LastUsed, LastUsedRegion: r.LastUsedRegion}, true, nil
 }
 
 // RoleTrustPolicy returns the trust policy of the role with this ARN.
@@ -214,13 +217,13 @@ func RoleTrustPolicy(tx store.Tx, roleARN string) (doc string, found bool, err e
 // session of the role is created. Like AWS, which tracks last use only
 // approximately, it records at most one use per minute and region, so
 // that a burst of AssumeRole calls does not rewrite the role each time.
-func RecordRoleUse(tx store.Tx, roleARN string, r *service.Request) error {
-	role, ok, err := roleByARN(tx, roleARN)
+func RecordRoleUse(tx store.Tx, used Role, r *service.Request) error {
+	if used.LastUsedRegion == r.Region && r.Now.Sub(used.LastUsed) < time.Minute && !r.Now.Before(used.LastUsed) {
+		return nil
+	}
+	role, ok, err := roleByARN(tx, used.ARN)
 	if err != nil || !ok {
 		return err
-	}
-	if role.LastUsedRegion == r.Region && r.Now.Sub(role.LastUsed) < time.Minute && !r.Now.Before(role.LastUsed) {
-		return nil
 	}
 	role.LastUsed, role.LastUsedRegion = r.Now, r.Region
 	return putRole(tx, role.acct, role.roleRec)

@@ -253,7 +253,7 @@ func (s *Service) assumeRole(ctx context.Context, r *service.Request) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	if err := iam.RecordRoleUse(tx, role.ARN, r); err != nil {
+	if err := iam.RecordRoleUse(tx, role, r); err != nil {
 		return nil, err
 	}
 	type assumedRoleUser struct {
