@@ -27,6 +27,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bulkhead-dev/bulkhead/internal/emulator/authz"
 	"github.com/bulkhead-dev/bulkhead/internal/emulator/organizations"
 	"github.com/bulkhead-dev/bulkhead/internal/emulator/service"
 	"github.com/bulkhead-dev/bulkhead/internal/emulator/sigv4"
@@ -55,18 +56,32 @@ type Options struct {
 	// Organizations configures the default Organizations service (ignored
 	// when Services is set).
 	Organizations OrganizationsOptions
-	// Authorizer decides every handler's Authorize call; nil allows every
-	// authenticated request.
+	// Authorizer decides every handler's Authorize call; nil means the
+	// policy engine (internal/emulator/authz), unless NoEnforce.
 	Authorizer Authorizer
+	// NoEnforce turns authorization off when Authorizer is nil: every
+	// authenticated request is allowed (bulkhead local serve --no-enforce).
+	NoEnforce bool
 	// Logger receives one debug line per request and errors; discarded
 	// when nil. Secrets are never logged.
 	Logger *slog.Logger
 	// Faults are injected failures; off by default. They can be changed
 	// later with SetFaults or the admin API.
 	Faults Faults
-	// Rand is the source of the bootstrap's account id and keys and of
-	// request ids; crypto/rand.Reader when nil.
+	// Rand is the source of every id, key and secret (the bootstrap's, the
+	// default services', request ids); crypto/rand.Reader when nil. A
+	// deterministic reader (a seeded math/rand/v2 ChaCha8) makes ids
+	// repeatable for golden tests; it need not be safe for concurrent use.
 	Rand io.Reader
+}
+
+// randForServices passes a caller's Rand on to the services; without one
+// they use crypto/rand themselves.
+func (o Options) randForServices(locked io.Reader) io.Reader {
+	if o.Rand == nil {
+		return nil
+	}
+	return locked
 }
 
 // OrganizationsOptions configure the default Organizations service.
@@ -116,6 +131,9 @@ func New(ctx context.Context, opts Options) (*Emulator, error) {
 	if opts.StateDir == "" {
 		return nil, errors.New("local aws: a state directory is required")
 	}
+	if opts.Authorizer == nil && !opts.NoEnforce {
+		opts.Authorizer = authz.New()
+	}
 	e := &Emulator{opts: opts, now: opts.Now, sigClock: opts.SigningClock, region: opts.Region, rand: opts.Rand, log: opts.Logger}
 	if e.now == nil {
 		e.now = time.Now
@@ -128,6 +146,8 @@ func New(ctx context.Context, opts Options) (*Emulator, error) {
 	}
 	if e.rand == nil {
 		e.rand = rand.Reader
+	} else {
+		e.rand = &lockedReader{r: e.rand}
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
@@ -151,6 +171,7 @@ func New(ctx context.Context, opts Options) (*Emulator, error) {
 			MaxAccounts:        opts.Organizations.MaxAccounts,
 			Quotas:             opts.Organizations.Quotas,
 			FailCreateAccount:  e.faults.failCreateAccount,
+			Rand:               opts.randForServices(e.rand),
 		})
 	}
 	e.specs = make(map[string]*service.Spec, len(specs))

@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"io"
+	"sync"
 	"time"
 
 	"github.com/bulkhead-dev/bulkhead/internal/emulator/iam"
@@ -21,13 +23,16 @@ type ServicesConfig struct {
 	// FailCreateAccount injects CreateAccount failures (see
 	// organizations.Config.FailCreateAccount); nil injects none.
 	FailCreateAccount func(email string) string
+	// Rand is the services' source of ids, keys and secrets;
+	// crypto/rand.Reader when nil. It must be safe for concurrent use.
+	Rand io.Reader
 }
 
 // DefaultServices are the services the local AWS serves: Organizations,
 // IAM and STS, wired so that every account Organizations creates gets its
 // organization access role from IAM.
 func DefaultServices(cfg ServicesConfig) []service.Spec {
-	i := iam.New(iam.Config{})
+	i := iam.New(iam.Config{Rand: cfg.Rand})
 	q := cfg.Quotas
 	if cfg.MaxAccounts > 0 {
 		q.MaxAccounts = cfg.MaxAccounts
@@ -37,7 +42,22 @@ func DefaultServices(cfg ServicesConfig) []service.Spec {
 		Quotas:             q,
 		OnAccountCreated:   []service.AccountCreatedHook{i.OnAccountCreated},
 		FailCreateAccount:  cfg.FailCreateAccount,
+		Rand:               cfg.Rand,
 	})
-	s := sts.New(sts.Config{})
+	s := sts.New(sts.Config{Rand: cfg.Rand})
 	return []service.Spec{o.Spec(), i.Spec(), s.Spec()}
+}
+
+// lockedReader makes a reader safe for concurrent use, so that a
+// deterministic source (a seeded math/rand/v2 ChaCha8, for golden tests)
+// can feed every service.
+type lockedReader struct {
+	mu sync.Mutex
+	r  io.Reader
+}
+
+func (l *lockedReader) Read(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.Read(p)
 }

@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"context"
+	mathrand "math/rand/v2"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -9,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/bulkhead-dev/bulkhead/internal/emulator"
 	"github.com/bulkhead-dev/bulkhead/internal/emulator/emulatortest"
@@ -113,5 +115,26 @@ func TestAuthCacheSeesWrites(t *testing.T) {
 		if code := apiCode(t, err); code != s.want {
 			t.Errorf("step %d: %v, want %s", i, err, s.want)
 		}
+	}
+}
+
+// TestDeterministicIDs: the same Rand gives the same management account,
+// keys and organization ids, for golden tests of later commands.
+func TestDeterministicIDs(t *testing.T) {
+	ids := func() []string {
+		env := emulatortest.Start(t, func(o *emulator.Options) {
+			o.Rand = mathrand.NewChaCha8([32]byte{1, 2, 3})
+			o.Organizations.CreateAccountDelay = -1
+		})
+		out, err := organizations.NewFromConfig(env.Config).CreateOrganization(context.Background(), &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, _ := env.Emulator.RootCredentials()
+		return []string{env.AccountID, id, aws.ToString(out.Organization.Id)}
+	}
+	a, b := ids(), ids()
+	if diff := cmp.Diff(a, b); diff != "" {
+		t.Errorf("same seed, different ids (-first +second):\n%s", diff)
 	}
 }
