@@ -13,6 +13,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -103,10 +105,32 @@ func TestLocalServe(t *testing.T) {
 		t.Fatalf("GetCallerIdentity over loopback: %v %v", id, err)
 	}
 
-	// status sees the server; a second server and reset are refused.
+	// status sees the server and counts the organization through the API.
+	org := organizations.NewFromConfig(cfg)
+	if _, err := org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
+		t.Fatal(err)
+	}
+	roots, err := org.ListRoots(ctx, &organizations.ListRootsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := org.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: roots.Roots[0].Id, Name: aws.String("Workloads")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("dev"), Email: aws.String("aws+dev@example.com")}); err != nil {
+		t.Fatal(err)
+	}
 	stOut, _, code := runApp(t, "local", "status", "--state", dir)
 	if code != 0 || !strings.Contains(stOut, "listening on "+res.Endpoint) {
 		t.Errorf("status: %d %s", code, stOut)
+	}
+	jsonOut, _, _ := runApp(t, "local", "status", "--state", dir, "-o", "json")
+	var st localStatus
+	if err := json.Unmarshal([]byte(jsonOut), &st); err != nil || st.Organization == nil {
+		t.Fatalf("status -o json: %v %s", err, jsonOut)
+	}
+	if st.Organization.Accounts != 2 || st.Organization.OUs != 1 || st.Server == nil || st.ManagementAccountID != res.ManagementAccountID {
+		t.Errorf("status -o json = %+v", st)
 	}
 	if _, stderr, code := runApp(t, "local", "serve", "--addr", "127.0.0.1:0", "--state", dir); code != 1 || !strings.Contains(stderr, "already serves") {
 		t.Errorf("second serve: %d %s", code, stderr)
