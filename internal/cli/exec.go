@@ -71,6 +71,15 @@ func (a *App) openStage(ctx context.Context, command string, args []string, o st
 	} else if abs, err := filepath.Abs(a.LayoutPath()); err == nil {
 		orgKey += "\x00" + abs
 	}
+	pinned, err := stages.ParsePinned(a.Getenv("BULKHEAD_ACCOUNT_IDS"))
+	if err != nil {
+		return nil, err
+	}
+	if a.Profile == "" {
+		// The base profile for commands run by a profile's
+		// credential_process, where --profile names bulkhead's own.
+		a.Profile = a.Getenv("BULKHEAD_PROFILE")
+	}
 	req := stages.Request{
 		Layout: l, Stage: o.stage, Role: o.role, Command: command, Args: args,
 		Getenv: a.Getenv, Now: a.Now, Logger: a.Logger, Prompt: prompt,
@@ -83,7 +92,7 @@ func (a *App) openStage(ctx context.Context, command string, args []string, o st
 			LockDir: filepath.Join(stateDir, "locks"),
 			Now:     a.Now,
 		},
-		Accounts: &stages.AccountIDs{Path: stages.AccountCachePath(stateDir, orgKey), Now: a.Now},
+		Accounts: &stages.AccountIDs{Path: stages.AccountCachePath(stateDir, orgKey), Now: a.Now, Pinned: pinned},
 		Audit:    &stages.AuditLog{Path: filepath.Join(stateDir, "audit.log")},
 		Warn:     func(s string) { fmt.Fprintln(a.Err, "bulkhead: warning: "+s) },
 	}
@@ -94,7 +103,7 @@ func (a *App) openStage(ctx context.Context, command string, args []string, o st
 		if err != nil {
 			return nil, err
 		}
-		req.Stage, req.Role = res.Stage, o.role
+		req.Stage, req.Role, req.Resolution = res.Stage, o.role, res
 	}
 	s, err := stages.Open(ctx, req)
 	if err != nil {

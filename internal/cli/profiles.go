@@ -36,7 +36,8 @@ A profile is named after the stage when exactly one stage name routes to the
 account in that role (prod, qa, sandbox-alice), and after the account
 otherwise (dev, which feature-*, hotfix-* and pr-* share). The
 credential_process line holds the absolute paths of this bulkhead executable
-and of the layout's directory, so the profiles work from any directory.
+and of the layout's directory, so the profiles work from any directory;
+--profile adds the profile that holds your base credentials to it.
 
 The profiles go in a block marked "# BEGIN bulkhead <org>" ... "# END bulkhead
 <org>" in $AWS_CONFIG_FILE, else ~/.aws/config (or --config). --write replaces
@@ -64,7 +65,7 @@ profile of the same name exists outside the block.`,
 			if err != nil {
 				return err
 			}
-			c := stages.ProfileCommand{Executable: exe, Dir: dir, File: filepath.Base(a.LayoutPath()), Region: stageRegion(func(string) string { return "" }, l)}
+			c := stages.ProfileCommand{Executable: exe, Dir: dir, File: filepath.Base(a.LayoutPath()), Region: stageRegion(func(string) string { return "" }, l), BaseProfile: a.Profile}
 			if t := l.Organization.Target.Value; t == layout.TargetLocal || t == "" {
 				localDir, _ := filepath.Abs(a.localStateDir())
 				c.Endpoint = a.localEndpoint(localDir)
@@ -91,6 +92,7 @@ profile of the same name exists outside the block.`,
 			})
 		},
 	}
+	cmd.Flags().StringVar(&a.Profile, "profile", "", "the shared-config `PROFILE` with your base credentials, passed to credential-process (default: the standard chain)")
 	cmd.Flags().BoolVar(&write, "write", false, "write the block into the AWS config file (default: print it)")
 	cmd.Flags().StringVar(&file, "config", "", "the AWS config `FILE` (default $AWS_CONFIG_FILE or ~/.aws/config)")
 	return cmd

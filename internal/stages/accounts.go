@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -24,6 +25,26 @@ type AccountIDs struct {
 	// name (AccountCachePath).
 	Path string
 	Now  func() time.Time
+	// Pinned are ids given by the environment (BULKHEAD_ACCOUNT_IDS,
+	// ParsePinned), for base credentials that may not read the
+	// organization, such as a CI role outside the management account.
+	Pinned map[string]string
+}
+
+// ParsePinned reads BULKHEAD_ACCOUNT_IDS: "name=id,name=id".
+func ParsePinned(s string) (map[string]string, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	m := map[string]string{}
+	for _, kv := range strings.Split(s, ",") {
+		name, id, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		if !ok || name == "" || len(id) != 12 || strings.Trim(id, "0123456789") != "" {
+			return nil, fmt.Errorf("BULKHEAD_ACCOUNT_IDS: %q: want NAME=ACCOUNT_ID (12 digits), comma-separated", kv)
+		}
+		m[name] = id
+	}
+	return m, nil
 }
 
 // AccountMap is the cache file's content.
@@ -50,6 +71,9 @@ var ErrAccountNotFound = errors.New("account not found in the organization")
 // organization (ListOrganization with the base credentials); it is called
 // only when the file lacks the name.
 func (a *AccountIDs) ID(ctx context.Context, name string, list func(context.Context) (*AccountMap, error)) (string, error) {
+	if id, ok := a.Pinned[name]; ok {
+		return id, nil
+	}
 	if m, err := a.read(); err == nil {
 		if id, ok := m.Accounts[name]; ok {
 			return id, nil
@@ -57,7 +81,7 @@ func (a *AccountIDs) ID(ctx context.Context, name string, list func(context.Cont
 	}
 	m, err := list(ctx)
 	if err != nil {
-		return "", fmt.Errorf("read the organization's accounts: %w", err)
+		return "", fmt.Errorf("read the organization's accounts to find the id of %q: %w\n    hint: the base credentials need organizations:DescribeOrganization and organizations:ListAccounts (management account or delegated administrator); or set BULKHEAD_ACCOUNT_IDS=%s=<id>,...", name, err, name)
 	}
 	m.Fetched = a.Now().UTC()
 	if err := a.write(m); err != nil {

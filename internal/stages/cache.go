@@ -145,10 +145,13 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 }
 
 // CacheKey names the cache entry of one identity's session in one role of
-// one account. source identifies the base credentials (SourceKey); it is
-// hashed with the rest so that no key id appears in file names.
-func CacheKey(source, accountID, role string) string {
-	h := sha256.Sum256([]byte(source + "\x00" + accountID + "\x00" + role))
+// one account for one stage. source identifies the base credentials
+// (SourceKey); it is hashed with the rest so that no key id appears in
+// file names. The stage is part of the key because it is part of the
+// session's name (<user>@<stage>), which CloudTrail shows: feature-a and
+// feature-b get sessions of their own in the shared development account.
+func CacheKey(source, accountID, role, stage string) string {
+	h := sha256.Sum256([]byte(source + "\x00" + accountID + "\x00" + role + "\x00" + stage))
 	return "session-" + hex.EncodeToString(h[:12])
 }
 

@@ -137,5 +137,6 @@ func deniedSourceIdentity(err error) bool {
 func WebIdentityProvider(client stscreds.AssumeRoleWithWebIdentityAPIClient, roleARN, sessionName, tokenFile string) aws.CredentialsProvider {
 	return stscreds.NewWebIdentityRoleProvider(client, roleARN, stscreds.IdentityTokenFile(tokenFile), func(o *stscreds.WebIdentityRoleOptions) {
 		o.RoleSessionName = sessionName
+		o.Duration = SessionDuration
 	})
 }

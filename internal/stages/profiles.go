@@ -165,6 +165,9 @@ type ProfileCommand struct {
 	Executable string
 	Dir        string
 	File       string // "" or "bulkhead.yaml" for the default
+	// BaseProfile is the profile holding the person's base credentials
+	// (credential-process --profile); "" takes the standard chain.
+	BaseProfile string
 	Region     string
 	// Endpoint is written as endpoint_url for the local AWS.
 	Endpoint string
@@ -179,6 +182,9 @@ func RenderProfiles(org string, profiles []Profile, c ProfileCommand) string {
 	base := cmdQuote(c.Executable) + " -C " + cmdQuote(c.Dir)
 	if c.File != "" && c.File != "bulkhead.yaml" {
 		base += " -f " + cmdQuote(c.File)
+	}
+	if c.BaseProfile != "" {
+		base += " --profile " + cmdQuote(c.BaseProfile)
 	}
 	for _, p := range profiles {
 		fmt.Fprintf(&b, "\n[profile %s]\n", p.Name)

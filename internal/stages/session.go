@@ -36,6 +36,9 @@ type Request struct {
 	Stage  string
 	// Role overrides the rule's role (exec --role).
 	Role string
+	// Resolution, when set, is used instead of resolving Stage: a profile
+	// that goes by account (ResolveAccount).
+	Resolution *Resolution
 	// Command is the bulkhead command (exec, env, credential-process) and
 	// Args the command line, both for the audit log.
 	Command string
@@ -94,9 +97,12 @@ func Open(ctx context.Context, req Request) (*Session, error) {
 
 func open(ctx context.Context, req Request, rec *AuditRecord) (*Session, error) {
 	l := req.Layout
-	res, err := Resolve(l, req.Stage)
-	if err != nil {
-		return nil, err
+	res := req.Resolution
+	if res == nil {
+		var err error
+		if res, err = Resolve(l, req.Stage); err != nil {
+			return nil, err
+		}
 	}
 	rec.Account, rec.Guard = res.Account, string(res.Guard)
 	role := res.Role
@@ -150,7 +156,7 @@ func open(ctx context.Context, req Request, rec *AuditRecord) (*Session, error) 
 		}
 	}
 
-	key := CacheKey(req.Source.Key, id, role)
+	key := CacheKey(req.Source.Key, id, role, res.Stage)
 	entry, hit, err := req.Cache.Get(ctx, key, func(ctx context.Context) (*Entry, error) {
 		cfg, err := base()
 		if err != nil {
@@ -174,7 +180,7 @@ func open(ctx context.Context, req Request, rec *AuditRecord) (*Session, error) 
 			return nil, err
 		}
 		user := UserName(who)
-		p := AssumeParams{RoleARN: s.RoleARN, SessionName: SessionName(user, res.Stage), SourceIdentity: SourceIdentity(user)}
+		p := AssumeParams{RoleARN: s.RoleARN, SessionName: SessionName(user, res.Stage), SourceIdentity: SourceIdentity(user), Duration: SessionDuration}
 		if r := l.Role(role); r != nil && r.MFA.Value {
 			serial, err := mfaSerial(ctx, req, cfg, who)
 			if err != nil {
@@ -201,6 +207,11 @@ func open(ctx context.Context, req Request, rec *AuditRecord) (*Session, error) 
 	}
 	return s, nil
 }
+
+// SessionDuration is the length of the sessions bulkhead asks for: STS's
+// default and the longest a role chain allows (stscreds alone would ask
+// for 15 minutes).
+const SessionDuration = time.Hour
 
 func assumedARN(accountID, role, session string) string {
 	return "arn:aws:sts::" + accountID + ":assumed-role/" + role + "/" + session
@@ -233,7 +244,7 @@ type identityEntry struct {
 // cachedIdentity returns the base credentials' ARN (sts:GetCallerIdentity,
 // kept for identityTTL).
 func cachedIdentity(ctx context.Context, req Request, base func() (aws.Config, error)) (string, error) {
-	key := "identity-" + CacheKey(req.Source.Key, "", "")[len("session-"):]
+	key := "identity-" + CacheKey(req.Source.Key, "", "", "")[len("session-"):]
 	if b, ok, err := req.Cache.Store.Get(key); err == nil && ok {
 		var e identityEntry
 		if json.Unmarshal(b, &e) == nil && e.ARN != "" && e.Expires.After(req.Now()) {
