@@ -168,7 +168,7 @@ type ProfileCommand struct {
 	// BaseProfile is the profile holding the person's base credentials
 	// (credential-process --profile); "" takes the standard chain.
 	BaseProfile string
-	Region     string
+	Region      string
 	// Endpoint is written as endpoint_url for the local AWS.
 	Endpoint string
 }
