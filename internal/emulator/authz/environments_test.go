@@ -218,7 +218,7 @@ func TestRCPDeniesAssumeRole(t *testing.T) {
 	o := newOrg(t)
 	must[*orgs.EnablePolicyTypeOutput](t)(o.root.orgs.EnablePolicyType(ctx, &orgs.EnablePolicyTypeInput{RootId: aws.String(o.rootID), PolicyType: orgtypes.PolicyTypeResourceControlPolicy}))
 	p := must[*orgs.CreatePolicyOutput](t)(o.root.orgs.CreatePolicy(ctx, &orgs.CreatePolicyInput{Name: aws.String("own-account-only"), Description: aws.String("x"),
-		Type: orgtypes.PolicyTypeResourceControlPolicy,
+		Type:    orgtypes.PolicyTypeResourceControlPolicy,
 		Content: aws.String(policyDoc(`{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole","Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalAccount":"` + o.dev + `"}}}`))})).Policy.PolicySummary
 	must[*orgs.AttachPolicyOutput](t)(o.root.orgs.AttachPolicy(ctx, &orgs.AttachPolicyInput{PolicyId: p.Id, TargetId: aws.String(o.dev)}))
 
