@@ -37,6 +37,7 @@ var partial = map[string]string{
 	"sts:AssumeRole":                     "the root user may assume roles unless sts.Config.RefuseRootAssumeRole (AWS refuses it); PackedPolicySize is an approximation",
 	"sts:GetSessionToken":                "MFA with IAM users' virtual devices only (no root MFA)",
 	"sts:GetAccessKeyInfo":               "only for keys this local AWS issued",
+	"sts:GetFederationToken":             "for IAM users only (AWS also serves the root user)",
 }
 
 // TestOperationTable keeps the operation table of docs/local-aws.md equal

@@ -90,7 +90,9 @@ func LoadPrincipalPolicies(tx store.Tx, id service.Identity) (PrincipalPolicies,
 	case "Root":
 		out.Found = true
 		return out, nil
-	case "User":
+	case "User", "FederatedUser":
+		// A federated user (GetFederationToken) has the policies of the
+		// IAM user that made it, Name, cut by its session policy.
 		u, err := getUser(tx, acct, id.Name)
 		if isNotFound(err) {
 			return out, nil
@@ -98,7 +100,7 @@ func LoadPrincipalPolicies(tx store.Tx, id service.Identity) (PrincipalPolicies,
 		if err != nil {
 			return out, err
 		}
-		if u.ID != id.UserID {
+		if id.Type == "User" && u.ID != id.UserID {
 			return out, nil // a new user with the old one's name
 		}
 		out.Found = true

@@ -238,7 +238,7 @@ func (s *Service) assumeRole(ctx context.Context, r *service.Request) (any, erro
 		return nil, service.BadRequest("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
 
-	sessionPolicy, packed, err := sessionPolicies(r, role, in, tags)
+	sessionPolicy, packed, err := sessionPolicies(r, role.Account, in, tags)
 	if err != nil {
 		return nil, err
 	}
@@ -310,7 +310,7 @@ func sessionTags(caller service.Identity, in assumeRoleInput) (map[string]string
 // allowed what any of its session policies allows), and computes
 // PackedPolicySize, which AWS returns only when session policies or tags
 // were passed.
-func sessionPolicies(r *service.Request, role iam.Role, in assumeRoleInput, tags map[string]string) (string, *int, error) {
+func sessionPolicies(r *service.Request, account string, in assumeRoleInput, tags map[string]string) (string, *int, error) {
 	var statements []json.RawMessage
 	packedBytes := 0
 	// The packed size counts the inline policy's text and the managed
@@ -351,7 +351,7 @@ func sessionPolicies(r *service.Request, role iam.Role, in assumeRoleInput, tags
 		}
 	}
 	for _, pa := range in.PolicyArns {
-		doc, ok, err := iam.ManagedPolicyDocument(r.Tx, role.Account, pa.Arn)
+		doc, ok, err := iam.ManagedPolicyDocument(r.Tx, account, pa.Arn)
 		if err != nil {
 			return "", nil, err
 		}

@@ -1,6 +1,6 @@
 // Package sts is the local AWS's Security Token Service (AWS Query
 // protocol, API version 2011-06-15): GetCallerIdentity, AssumeRole,
-// GetSessionToken and GetAccessKeyInfo. Sessions it issues are written to
+// GetSessionToken, GetFederationToken and GetAccessKeyInfo. Sessions it issues are written to
 // service.CredentialTable, where the front end finds them to verify
 // signatures and expiry.
 //
@@ -61,10 +61,11 @@ func (s *Service) Spec() service.Spec {
 		APIVersion:   "2011-06-15",
 		XMLNamespace: "https://sts.amazonaws.com/doc/2011-06-15/",
 		Operations: map[string]service.Operation{
-			"GetCallerIdentity": {Handler: s.getCallerIdentity},
-			"AssumeRole":        {Handler: s.assumeRole, Mutates: true},
-			"GetSessionToken":   {Handler: s.getSessionToken, Mutates: true},
-			"GetAccessKeyInfo":  {Handler: s.getAccessKeyInfo},
+			"GetCallerIdentity":  {Handler: s.getCallerIdentity},
+			"AssumeRole":         {Handler: s.assumeRole, Mutates: true},
+			"GetSessionToken":    {Handler: s.getSessionToken, Mutates: true},
+			"GetAccessKeyInfo":   {Handler: s.getAccessKeyInfo},
+			"GetFederationToken": {Handler: s.getFederationToken, Mutates: true},
 		},
 	}
 }
