@@ -25,6 +25,7 @@ type localServeOptions struct {
 	faults      emulator.Faults
 	latency     time.Duration
 	faultOps    []string
+	noEnforce   bool
 }
 
 // localServeResult is what `bulkhead local serve --output json` prints
@@ -47,7 +48,9 @@ finishes the requests in flight and stops. Every service (Organizations, IAM,
 STS) is on the one endpoint; clients select it by the service in their SigV4
 signature, as with an AWS_ENDPOINT_URL override. Requests must be signed with
 keys the local AWS issued: the management account's root key (bulkhead local
-env prints it), IAM access keys or STS sessions.
+env prints it), IAM access keys or STS sessions. Every request is authorized as
+AWS does — identity policies, permissions boundaries, session policies, SCPs
+and RCPs — unless --no-enforce.
 
 Fault flags make the local AWS fail on purpose, to prove clients retry:
 --throttle-rate and --error-rate are fractions of requests (0 to 1) answered
@@ -77,12 +80,14 @@ loopback only, HTTP Basic auth with the root key id and secret).`,
 	f.StringVar(&o.faults.CreateAccountFailureReason, "create-account-failure-reason", "", "FailureReason of injected CreateAccount failures (default INTERNAL_FAILURE)")
 	f.StringSliceVar(&o.faultOps, "fault-operations", nil, "limit throttling, errors and latency to these `service:Action`s")
 	f.Uint64Var(&o.faults.Seed, "fault-seed", 0, "seed of the fault generator")
+	f.BoolVar(&o.noEnforce, "no-enforce", false, "allow every authenticated request: no IAM policy, boundary, session policy, SCP or RCP is evaluated")
 	return cmd
 }
 
 func (a *App) runLocalServe(cmd *cobra.Command, dir string, o localServeOptions) error {
 	ctx := cmd.Context()
 	e, err := a.openLocal(ctx, dir, emulator.Options{
+		NoEnforce:     o.noEnforce,
 		Faults:        o.faults,
 		Organizations: emulator.OrganizationsOptions{CreateAccountDelay: o.createDelay, MaxAccounts: o.maxAccounts},
 	})
