@@ -52,12 +52,21 @@ type Outcome struct {
 
 // ReadLive reads the live organization; an account in no organization
 // reads as an empty Org (ID "").
+// A read that overlaps a change (an account creation of an interrupted
+// run completing) can see a policy attached to an account it has not
+// listed; the provider then asks to read again, which ReadLive does up to
+// three times. (The provider reports this in its message only.)
 func ReadLive(ctx context.Context, p provider.Provider) (*org.Org, error) {
-	live, err := p.Read(ctx)
-	if errors.Is(err, provider.ErrNoOrganization) {
-		return org.New(), nil
+	for attempt := 1; ; attempt++ {
+		live, err := p.Read(ctx)
+		if errors.Is(err, provider.ErrNoOrganization) {
+			return org.New(), nil
+		}
+		if err != nil && attempt < 3 && ctx.Err() == nil && strings.Contains(err.Error(), "changed during the read") {
+			continue
+		}
+		return live, err
 	}
-	return live, err
 }
 
 // LoadPrevious reads the last applied desired organization from stateDir;

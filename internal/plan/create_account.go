@@ -158,8 +158,8 @@ func (e *executor) inflightFor(ctx context.Context, name string) (provider.Creat
 // time (minutes in AWS), so the wait adapts: until one creation has been
 // seen to finish, polls are spaced by an eighth of the time already waited
 // (at least PollInitial, at most PollMax), which overshoots the end by at
-// most an eighth; once one has finished, a poll is aimed at just before the
-// expected end and then repeated at a twentieth of that duration.
+// most an eighth; once one has finished, polls are aimed at half the
+// expected time, just before its end, then every twentieth of it.
 func (e *executor) poll(ctx context.Context, statusID string) (provider.CreateAccountStatus, error) {
 	start := e.clock.Now()
 	for {
@@ -190,9 +190,15 @@ func (e *executor) pollWait(elapsed time.Duration) time.Duration {
 	e.mu.Unlock()
 	wait := elapsed / 8
 	if est > 0 {
-		if aim := est - est/20; elapsed < aim {
+		// First poll at half the estimate (so a shorter creation time is
+		// learnt), then at the estimate less a twentieth, then every
+		// twentieth.
+		switch aim := est - est/20; {
+		case elapsed < est/2:
+			wait = est/2 - elapsed
+		case elapsed < aim:
 			wait = aim - elapsed
-		} else {
+		default:
 			wait = est / 20
 		}
 	}
