@@ -50,19 +50,6 @@ func TestDocumentsParse(t *testing.T) {
 		}
 		check("access role trust", AccessRoleTrustDocument(m.mgmt.ID), policy.Trust)
 	}
-	for _, name := range []string{"AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess", "ViewOnlyAccess"} {
-		doc, ok := BuiltinManaged(name)
-		if !ok {
-			t.Errorf("BuiltinManaged(%s) missing", name)
-			continue
-		}
-		if _, ds := policy.Parse(doc, policy.ParseOptions{File: name}); ds.HasErrors() {
-			t.Errorf("%s: %v", name, ds)
-		}
-	}
-	if _, ok := BuiltinManaged("NoSuchPolicy"); ok {
-		t.Error("BuiltinManaged(NoSuchPolicy) found")
-	}
 }
 
 func TestParseErrors(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/bulkhead-dev/bulkhead/internal/actions"
+	"github.com/bulkhead-dev/bulkhead/internal/awsmanaged"
 	"github.com/bulkhead-dev/bulkhead/internal/layout"
 	"github.com/bulkhead-dev/bulkhead/internal/policy"
 )
@@ -13,7 +14,7 @@ import (
 // Options configure Build.
 type Options struct {
 	// Managed returns the document of an AWS managed policy by name. Nil
-	// means BuiltinManaged.
+	// means the shared catalog, awsmanaged.Document.
 	Managed func(name string) ([]byte, bool)
 	// Catalog is the catalog of actions; nil means actions.New().
 	Catalog *actions.Catalog
@@ -182,7 +183,7 @@ func newModel(opts Options, region string) *Model {
 		m.catalog = actions.New()
 	}
 	if m.managed == nil {
-		m.managed = BuiltinManaged
+		m.managed = awsmanaged.Document
 	}
 	if m.region == "" {
 		m.region = layout.DefaultRegion

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/bulkhead-dev/bulkhead/internal/access"
+	"github.com/bulkhead-dev/bulkhead/internal/awsmanaged"
 	"github.com/bulkhead-dev/bulkhead/internal/emulator"
 	"github.com/bulkhead-dev/bulkhead/internal/layout"
 	"github.com/bulkhead-dev/bulkhead/internal/org"
@@ -33,7 +34,7 @@ func (a *App) accessModelFor(ctx context.Context, live bool) (*access.Model, *la
 	if err != nil {
 		return nil, nil, err
 	}
-	opts := access.Options{Managed: access.BuiltinManaged}
+	opts := access.Options{Managed: awsmanaged.Document}
 	var m *access.Model
 	if live {
 		s, err := a.readLive(ctx, l)
