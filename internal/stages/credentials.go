@@ -52,13 +52,19 @@ func SourceIdentity(user string) string {
 }
 
 // UserName is the person or principal behind an identity ARN: the user
-// name of an IAM user, the source identity or session name of an assumed
-// role, "root" for an account's root.
+// name of an IAM user, "root" for an account's root, and for an assumed
+// role the session name up to any "@" (bulkhead's own <user>@<stage>, or
+// an SSO session named by email), so that a session assumed from another
+// keeps the person's name and source identity.
 func UserName(arn string) string {
 	_, res, ok := strings.Cut(arn, ":assumed-role/")
 	if ok {
 		parts := strings.Split(res, "/")
-		return parts[len(parts)-1]
+		name := parts[len(parts)-1]
+		if i := strings.Index(name, "@"); i > 0 {
+			name = name[:i]
+		}
+		return name
 	}
 	if strings.HasSuffix(arn, ":root") {
 		return "root"

@@ -89,6 +89,7 @@ func TestSessionName(t *testing.T) {
 		"arn:aws:iam::1:user/people/alice":                "alice",
 		"arn:aws:sts::1:assumed-role/ci-deployer/gha-run": "gha-run",
 		"arn:aws:iam::1:root":                             "root",
+		"arn:aws:sts::1:assumed-role/appeng/alice@qa":     "alice",
 	} {
 		if got := UserName(in); got != want {
 			t.Errorf("UserName(%q) = %q, want %q", in, got, want)

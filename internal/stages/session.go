@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -199,7 +200,7 @@ func open(ctx context.Context, req Request, rec *AuditRecord) (*Session, error) 
 		return nil, err
 	}
 	s.Credentials, s.Identity, s.Assumed, s.Cached = entry.Credentials, entry.Identity, entry.Assumed, hit
-	s.SessionName = UserName(entry.Assumed)
+	s.SessionName = entry.Assumed[strings.LastIndex(entry.Assumed, "/")+1:]
 	rec.Identity, rec.Session, rec.Cached = s.Identity, s.SessionName, hit
 	if req.Logger != nil {
 		req.Logger.Debug("stage session", "stage", res.Stage, "account", id, "role", role, "identity", s.Identity, "cached", hit,
