@@ -118,7 +118,7 @@ func (a *App) converge(ctx context.Context, p provider.Provider, desired *org.Or
 	o := plan.ConvergeOptions{
 		StateDir: a.stateDir(),
 		Diff:     af.options(),
-		Apply:    plan.ApplyOptions{Parallelism: af.parallelism, Progress: a.Err},
+		Apply:    plan.ApplyOptions{Parallelism: af.parallelism, Progress: a.progressWriter()},
 		Lock:     plan.LockOptions{Holder: user + "@" + host, Host: host, PID: os.Getpid(), Alive: processAlive(host)},
 		Saved:    saved,
 		OnLocked: func(li plan.LockInfo) {
@@ -135,7 +135,46 @@ func (a *App) converge(ctx context.Context, p provider.Provider, desired *org.Or
 			return true, pl.Text(a.Out, plan.RenderOptions{Color: a.Color()})
 		}
 	}
-	return plan.Converge(ctx, p, desired, o)
+	out, err := plan.Converge(ctx, p, desired, o)
+	if pw, ok := o.Apply.Progress.(*statusLine); ok {
+		pw.finish()
+	}
+	return out, err
+}
+
+// progressWriter is where apply's progress goes: on a terminal, one status
+// line rewritten in place (failures stay on their own line); otherwise a
+// line per operation, for logs.
+func (a *App) progressWriter() io.Writer {
+	if !a.ErrIsTerminal {
+		return a.Err
+	}
+	return &statusLine{w: a.Err}
+}
+
+// statusLine rewrites one terminal line per write.
+type statusLine struct {
+	w     io.Writer
+	dirty bool
+}
+
+func (s *statusLine) Write(b []byte) (int, error) {
+	line := strings.TrimRight(string(b), "\n")
+	if strings.Contains(line, ": failed") {
+		fmt.Fprintf(s.w, "\r\x1b[K%s\n", line)
+		s.dirty = false
+		return len(b), nil
+	}
+	fmt.Fprintf(s.w, "\r\x1b[K%s", line)
+	s.dirty = true
+	return len(b), nil
+}
+
+func (s *statusLine) finish() {
+	if s.dirty {
+		fmt.Fprint(s.w, "\r\x1b[K")
+		s.dirty = false
+	}
 }
 
 // confirmPlan shows the plan and asks for a typed yes.

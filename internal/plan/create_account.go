@@ -62,7 +62,7 @@ func (e *executor) createAccount(ctx context.Context, op *Op) (string, error) {
 		if err := j.Put(entry); err != nil {
 			return "", err
 		}
-		id, err := e.p.CreateAccount(ctx, provider.CreateAccountInput{Name: op.Account, Email: op.Email, Tags: op.Tags})
+		id, err := e.p.CreateAccount(ctx, provider.CreateAccountInput{Name: op.Account, Email: op.Email, RoleName: op.Role, Tags: op.Tags})
 		if err != nil {
 			// The request may have reached AWS: the entry stays
 			// "sending", and the next run looks before sending.

@@ -108,7 +108,7 @@ func (d *differ) accounts() {
 		if !ok {
 			op := &Op{
 				ID: string(CreateAccount) + ":" + dn, Kind: CreateAccount, Resource: ResAccount, Account: dn,
-				Email: a.Email, Parent: a.Unit, Tags: wantAccountTags(a), Want: a.Email + " in " + unitLabel(a.Unit),
+				Email: a.Email, Role: d.want.AccessRole, Parent: a.Unit, Tags: wantAccountTags(a), Want: a.Email + " in " + unitLabel(a.Unit),
 				Reason: "new in the layout",
 			}
 			if prev != nil && d.live.ID != "" {

@@ -101,6 +101,7 @@ type Op struct {
 	TargetID    string            `json:"targetId,omitempty"` // detach-policy: the live target id
 	LiveID      string            `json:"liveId,omitempty"`
 	Email       string            `json:"email,omitempty"`
+	Role        string            `json:"role,omitempty"`    // create-account: the access role AWS makes in it
 	Parent      string            `json:"parent,omitempty"`  // create-unit: parent path; create/move-account: destination unit
 	Name        string            `json:"name,omitempty"`    // rename-unit: the new name
 	Tags        map[string]string `json:"tags,omitempty"`    // tag, create-account, create-unit
