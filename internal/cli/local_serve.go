@@ -118,6 +118,9 @@ func (a *App) runLocalServe(cmd *cobra.Command, dir string, o localServeOptions)
 		fmt.Fprintf(w, "  state:              %s\n", dir)
 		fmt.Fprintf(w, "  management account: %s\n", st.ManagementAccountID)
 		fmt.Fprintf(w, "  services:           %s\n", strings.Join(st.Services, ", "))
+		if o.noEnforce {
+			fmt.Fprintf(w, "  authorization:      off (--no-enforce): every authenticated request is allowed\n")
+		}
 		fmt.Fprintf(w, "\nPoint AWS clients at it (in another shell):\n  eval \"$(%s env)\"\n\nPress Ctrl-C to stop.\n", a.localHint(cmd))
 		return nil
 	})
