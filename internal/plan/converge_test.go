@@ -165,3 +165,55 @@ func TestDriftRevertedByApply(t *testing.T) {
 		t.Fatalf("drift not reverted: %v", opIDs(pl))
 	}
 }
+
+// TestConvergeRenameParentUnit renames a unit with children in the layout:
+// one UpdateOrganizationalUnit, the children keep their ids (resolved
+// through the plan's bindings), and nothing is created or moved.
+func TestConvergeRenameParentUnit(t *testing.T) {
+	env := startEnv(t, 20)
+	p := newProvider(env)
+	dir := t.TempDir()
+	want := loadExample(t, "startup")
+	converge(t, p, want, dir, plan.Options{})
+	before, err := p.Read(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	renamed := loadExample(t, "startup")
+	for path, u := range renamed.Units {
+		if path == "Workloads" || strings.HasPrefix(path, "Workloads/") {
+			delete(renamed.Units, path)
+			np := "Apps" + strings.TrimPrefix(path, "Workloads")
+			u.Path = np
+			renamed.Units[np] = u
+		}
+	}
+	for _, a := range renamed.Accounts {
+		if strings.HasPrefix(a.Unit, "Workloads") {
+			a.Unit = "Apps" + strings.TrimPrefix(a.Unit, "Workloads")
+		}
+	}
+	for _, pol := range renamed.Policies {
+		for i, tg := range pol.Targets {
+			if tg.Kind == org.TargetUnit && strings.HasPrefix(tg.Name, "Workloads") {
+				pol.Targets[i].Name = "Apps" + strings.TrimPrefix(tg.Name, "Workloads")
+			}
+		}
+	}
+	pl := mustPlan(t, p, renamed, dir, plan.Options{})
+	if diff := cmp.Diff([]string{"rename-unit:Apps"}, opIDs(pl)); diff != "" {
+		t.Fatalf("plan (-want +got):\n%s", diff)
+	}
+	converge(t, p, renamed, dir, plan.Options{})
+	after, err := p.Read(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.Units["Workloads/Production"].ID != after.Units["Apps/Production"].ID {
+		t.Error("the child unit was replaced, not carried by the rename")
+	}
+	if pl := mustPlan(t, p, renamed, dir, plan.Options{}); pl.Changes() {
+		t.Errorf("after the rename: %v", opIDs(pl))
+	}
+}

@@ -136,6 +136,23 @@ func diffCases() []diffCase {
 			live: func() *org.Org { return liveOf(desiredFixture()) },
 		},
 		{
+			// Workloads renamed Apps: its children follow, one operation.
+			name: "rename_parent",
+			desired: func() *org.Org {
+				d := desiredFixture()
+				for _, p := range []string{"Workloads", "Workloads/Production", "Workloads/Development"} {
+					delete(d.Units, p)
+					np := "Apps" + strings.TrimPrefix(p, "Workloads")
+					d.Units[np] = &org.Unit{Path: np}
+				}
+				d.Accounts["prod"].Unit = "Apps/Production"
+				d.Accounts["dev"].Unit = "Apps/Development"
+				d.Policies["guardrails"].Targets[1].Name = "Apps"
+				return d
+			},
+			live: func() *org.Org { return liveOf(desiredFixture()) },
+		},
+		{
 			name:    "destroy_refused",
 			desired: desiredFixture,
 			live:    withUnmanaged,
