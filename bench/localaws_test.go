@@ -11,6 +11,7 @@ package bench
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -34,6 +35,11 @@ import (
 	emorg "github.com/bulkhead-dev/bulkhead/internal/emulator/organizations"
 )
 
+// noEnforce measures without policy evaluation (the default evaluates
+// identity policies, boundaries and SCPs on every request, as the product
+// does): go test ./bench -bench LocalAWS -args -localaws.no-enforce
+var noEnforce = flag.Bool("localaws.no-enforce", false, "run the local AWS without policy evaluation")
+
 // clientCounts are the concurrent SDK clients each operation is run with.
 var clientCounts = []int{1, 8}
 
@@ -48,8 +54,9 @@ func startServer(b *testing.B) *server {
 	b.Helper()
 	ctx := context.Background()
 	e, err := emulator.New(ctx, emulator.Options{
-		StateDir: b.TempDir(),
-		Logger:   slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		StateDir:  b.TempDir(),
+		NoEnforce: *noEnforce,
+		Logger:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Organizations: emulator.OrganizationsOptions{
 			CreateAccountDelay: -1,
 			Quotas:             emorg.Quotas{MaxAccounts: 1001, MaxOUs: 1 << 30},
