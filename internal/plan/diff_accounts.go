@@ -13,7 +13,7 @@ import (
 // management account. Renaming an account in the layout therefore never
 // creates one.
 
-func (d *differ) matchAccount(dn string, la *org.Account, how string) {
+func (d *differ) matchAccount(dn string, la *org.Account) {
 	d.acctD2L[dn] = la
 	d.acctL2D[la.Name] = dn
 	if dn != la.Name {
@@ -22,13 +22,12 @@ func (d *differ) matchAccount(dn string, la *org.Account, how string) {
 		}
 		d.plan.Bindings.Accounts[dn] = la.Name
 	}
-	_ = how
 }
 
 func (d *differ) matchAccounts() {
 	if m := d.want.ManagementAccount; m != "" && d.live.ManagementAccount != "" {
 		if la := d.live.Accounts[d.live.ManagementAccount]; la != nil && d.want.Accounts[m] != nil {
-			d.matchAccount(m, la, "management account")
+			d.matchAccount(m, la)
 		}
 	}
 	names := d.want.SortedAccountNames()
@@ -41,7 +40,7 @@ func (d *differ) matchAccounts() {
 		if la == nil || d.acctL2D[la.Name] != "" {
 			continue
 		}
-		d.matchAccount(dn, la, "email")
+		d.matchAccount(dn, la)
 		if la.Name != dn {
 			d.notef("account %s: renamed in layout: %s → %s (matched by email %s; its name in AWS stays %s)", dn, la.Name, dn, a.Email, la.Name)
 		}
@@ -54,7 +53,7 @@ func (d *differ) matchAccounts() {
 		if la == nil || d.acctL2D[la.Name] != "" {
 			continue
 		}
-		d.matchAccount(dn, la, "name")
+		d.matchAccount(dn, la)
 		d.notef("account %s: matched by name; its email in AWS is %s, the layout says %s (Organizations cannot change an account's email)", dn, la.Email, d.want.Accounts[dn].Email)
 	}
 }
@@ -102,7 +101,7 @@ func (d *differ) accounts() {
 		if !ok && d.live.ID == "" && dn == d.want.ManagementAccount {
 			// No organization yet: the caller's account becomes its
 			// management account when the organization is created.
-			d.tagOps(ResAccount, "account "+dn, dn, "", wantAccountTags(a), nil, nil, false)
+			d.tagOps(ResAccount, dn, "", wantAccountTags(a), nil, nil, false)
 			continue
 		}
 		if !ok {
@@ -158,7 +157,7 @@ func (d *differ) accounts() {
 		if prev != nil {
 			prevTags = wantAccountTags(prev)
 		}
-		d.tagOps(ResAccount, "account "+dn, dn, la.ID, wantAccountTags(a), liveAccountTags(la), prevTags, true)
+		d.tagOps(ResAccount, dn, la.ID, wantAccountTags(a), liveAccountTags(la), prevTags, true)
 	}
 	d.unmanagedAccounts()
 }
@@ -220,7 +219,7 @@ func (d *differ) unmanagedAccounts() {
 
 // tagOps plans tag and untag operations that make live tags equal want.
 // Keys under aws: (AWS's own) and the lock tag are never touched.
-func (d *differ) tagOps(res ResourceKind, label, name, liveID string, want, live, prev map[string]string, untag bool) {
+func (d *differ) tagOps(res ResourceKind, name, liveID string, want, live, prev map[string]string, untag bool) {
 	set := map[string]string{}
 	var setKeys []string
 	drift := prev != nil
@@ -279,7 +278,6 @@ func (d *differ) tagOps(res ResourceKind, label, name, liveID string, want, live
 		}
 		d.add(&t)
 	}
-	_ = label
 }
 
 // showTags renders the given keys of m as k=v, a missing key as k=(none).

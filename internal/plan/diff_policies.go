@@ -63,7 +63,7 @@ func (d *differ) policies() {
 			if prev != nil {
 				prevTags = prev.Tags
 			}
-			d.tagOps(ResPolicy, "policy "+name, name, lp.ID, p.Tags, lp.Tags, prevTags, true)
+			d.tagOps(ResPolicy, name, lp.ID, p.Tags, lp.Tags, prevTags, true)
 		}
 		d.attachments(p, lp, prev)
 	}

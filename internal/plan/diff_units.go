@@ -212,7 +212,7 @@ func (d *differ) unitTags(dp string) {
 	if d.prev != nil && d.prev.Units[dp] != nil {
 		prev = d.prev.Units[dp].Tags
 	}
-	d.tagOps(ResUnit, "unit "+dp, dp, u.ID, want, u.Tags, prev, true)
+	d.tagOps(ResUnit, dp, u.ID, want, u.Tags, prev, true)
 }
 
 // deleteUnits plans the deletion of live units the layout no longer has:
