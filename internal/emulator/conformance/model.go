@@ -22,9 +22,11 @@ import (
 
 // ModelDirs are where botocore's service models are looked for, in order:
 // Debian's python3-botocore, then the copy bundled with Debian's awscli.
-var ModelDirs = []string{
-	"/usr/lib/python3/dist-packages/botocore/data",
-	"/usr/lib/python3/dist-packages/awscli/botocore/data",
+func ModelDirs() []string {
+	return []string{
+		"/usr/lib/python3/dist-packages/botocore/data",
+		"/usr/lib/python3/dist-packages/awscli/botocore/data",
+	}
 }
 
 // Model is the part of a botocore service-2.json the checks need.
@@ -110,7 +112,7 @@ type Member struct {
 // "organizations", "iam", "sts"), newest API version first. It returns
 // os.ErrNotExist (wrapped) when no model directory has it.
 func LoadModel(service string) (*Model, error) {
-	for _, dir := range ModelDirs {
+	for _, dir := range ModelDirs() {
 		versions, err := filepath.Glob(filepath.Join(dir, service, "*", "service-2.json"))
 		if err != nil || len(versions) == 0 {
 			continue
@@ -130,7 +132,7 @@ func LoadModel(service string) (*Model, error) {
 		}
 		return &m, nil
 	}
-	return nil, fmt.Errorf("no botocore model for %s in %v: %w", service, ModelDirs, os.ErrNotExist)
+	return nil, fmt.Errorf("no botocore model for %s in %v: %w", service, ModelDirs(), os.ErrNotExist)
 }
 
 // errorCodes returns the codes op may fail with: each declared error
