@@ -162,6 +162,12 @@ func (e *Emulator) serve(c *call) error {
 	run := e.db.Read
 	if op.Mutates {
 		run = e.db.Write
+		// An authorizer caching what the store says about principals
+		// (authz) must not cache across a write.
+		if w, ok := e.opts.Authorizer.(interface{ BeginWrite(); EndWrite() }); ok {
+			w.BeginWrite()
+			defer w.EndWrite()
+		}
 	}
 	wtx := &watchTx{}
 	err = run(ctx, func(tx store.Tx) error {

@@ -30,11 +30,22 @@ import (
 // Authorizer decides requests with the policy engine. Build it with New;
 // it is safe for concurrent use.
 type Authorizer struct {
-	cache *cache
+	policies *policyCache
+	facts    factsCache
 }
 
-// New returns an Authorizer with an empty cache.
-func New() *Authorizer { return &Authorizer{cache: newCache()} }
+// New returns an Authorizer with empty caches.
+func New() *Authorizer { return &Authorizer{policies: newPolicyCache()} }
+
+// BeginWrite and EndWrite bracket every request that may write to the
+// store (the front end calls them around mutating operations), so that
+// what the Authorizer caches about principals never outlives a change to
+// their policies.
+func (a *Authorizer) BeginWrite() { a.facts.beginWrite() }
+
+// EndWrite ends what BeginWrite began, after the transaction has committed
+// or rolled back.
+func (a *Authorizer) EndWrite() { a.facts.endWrite() }
 
 // unpoliced reports the actions AWS never submits to policies: "No
 // permissions are required to perform this operation" for
@@ -73,23 +84,32 @@ func (a *Authorizer) Authorize(ctx context.Context, r *service.Request, az servi
 	if unpoliced(az.Action) {
 		return nil
 	}
-	q, err := a.question(r, az)
-	if err != nil {
-		return err
+	resAcct := az.ResourceAccount
+	if resAcct == "" {
+		resAcct = r.Caller.Account
 	}
-	set, unreadable := a.cache.set(&q.layers)
-	if unreadable != "" {
+	kind := kindOf(az.Action)
+	key := factsKey(r.Caller, resAcct, kind)
+	f, ok, gen := a.facts.get(key, r.Now)
+	if !ok {
+		var err error
+		if f, err = a.readFacts(r, resAcct, kind); err != nil {
+			return err
+		}
+		a.facts.put(key, f, gen, r.Now)
+	}
+	if f.unreadable != "" {
 		// Fail closed: a policy the engine cannot read must not let a
 		// request through by accident.
-		return denied(r.Service, policy.AccessDeniedMessage(q.request(), policy.Decision{}, nil)+" because the local AWS cannot evaluate "+unreadable)
+		return denied(r.Service, policy.AccessDeniedMessage(request(f, r, az, resAcct), policy.Decision{}, nil)+" because the local AWS cannot evaluate "+f.unreadable)
 	}
-	if set.Evaluate(q.request()).Allowed() {
+	if f.set.Evaluate(request(f, r, az, resAcct)).Allowed() {
 		return nil
 	}
-	// The denial path explains on a fresh request (a policy.Request is not
-	// to be reused after evaluation), for AWS's message naming the layer.
-	req := q.request()
-	d, ex := set.Explain(req)
+	// The denial path explains, on a fresh request, for AWS's message
+	// naming the layer that refused.
+	req := request(f, r, az, resAcct)
+	d, ex := f.set.Explain(req)
 	return denied(r.Service, policy.AccessDeniedMessage(req, d, ex))
 }
 

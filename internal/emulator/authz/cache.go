@@ -7,12 +7,11 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/policy"
 )
 
-// The cache keeps compiled policies keyed by their content (kind, name and
-// JSON text), and policy sets keyed by the compiled policies they are made
-// of. Every request still reads the documents from its own transaction —
-// so a policy changed by any request, or by another process sharing the
-// state directory, takes effect on the next request with no invalidation
-// to get wrong — but only a document never seen before is parsed.
+// The policy cache keeps compiled policies keyed by their content (kind,
+// name and JSON text), and policy sets keyed by the compiled policies they
+// are made of, so that only a document never seen before is parsed, and
+// principals with the same policies share one set. Being keyed by content
+// it needs no invalidation.
 
 // maxCached bounds each map; a full map is emptied (the working set of a
 // local AWS is small, and refilling costs one parse per document).
@@ -50,7 +49,7 @@ type compiledDoc struct {
 	bad string
 }
 
-type cache struct {
+type policyCache struct {
 	mu     sync.Mutex
 	nextID uint64
 	docs   map[docRef]compiledDoc
@@ -59,8 +58,8 @@ type cache struct {
 	standInIdentity, standInTrust *policy.Compiled
 }
 
-func newCache() *cache {
-	return &cache{
+func newPolicyCache() *policyCache {
+	return &policyCache{
 		docs:            map[docRef]compiledDoc{},
 		sets:            map[string]*policy.Set{},
 		standInIdentity: mustCompile(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`, "identity side (decided by STS)", policy.Identity),
@@ -77,7 +76,7 @@ func mustCompile(doc, name string, kind policy.Kind) *policy.Compiled {
 }
 
 // compile returns d compiled, from the cache when seen before. c.mu is held.
-func (c *cache) compile(d docRef) compiledDoc {
+func (c *policyCache) compile(d docRef) compiledDoc {
 	if cd, ok := c.docs[d]; ok {
 		return cd
 	}
@@ -98,7 +97,7 @@ func (c *cache) compile(d docRef) compiledDoc {
 
 // set returns the compiled set for l, or the reason one of its documents
 // cannot be evaluated.
-func (c *cache) set(l *layerDocs) (*policy.Set, string) {
+func (c *policyCache) set(l *layerDocs) (*policy.Set, string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var key []byte

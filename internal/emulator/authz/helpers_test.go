@@ -47,7 +47,7 @@ func (c *clients) inRegion(region string) *clients {
 }
 
 // assume assumes roleARN with c and returns clients for the session.
-func assume(t *testing.T, e *emulatortest.Env, c *clients, roleARN, session string) *clients {
+func assume(t testing.TB, e *emulatortest.Env, c *clients, roleARN, session string) *clients {
 	t.Helper()
 	out, err := c.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String(session)})
 	if err != nil {
@@ -76,7 +76,7 @@ func wantDenied(t *testing.T, err error, code string, status int, msg string) {
 	}
 }
 
-func must[T any](t *testing.T) func(v T, err error) T {
+func must[T any](t testing.TB) func(v T, err error) T {
 	return func(v T, err error) T {
 		t.Helper()
 		if err != nil {
