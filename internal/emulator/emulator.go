@@ -104,6 +104,14 @@ type Authorizer interface {
 	Authorize(ctx context.Context, r *service.Request, a service.Authz) error
 }
 
+// writeObserver is implemented by authorizers that cache what the store
+// says about principals (authz): the front end brackets every mutating
+// request with BeginWrite and EndWrite, so nothing is cached across a write.
+type writeObserver interface {
+	BeginWrite()
+	EndWrite()
+}
+
 // Emulator is an open local AWS. It is safe for concurrent use.
 type Emulator struct {
 	opts     Options

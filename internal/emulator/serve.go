@@ -162,9 +162,7 @@ func (e *Emulator) serve(c *call) error {
 	run := e.db.Read
 	if op.Mutates {
 		run = e.db.Write
-		// An authorizer caching what the store says about principals
-		// (authz) must not cache across a write.
-		if w, ok := e.opts.Authorizer.(interface{ BeginWrite(); EndWrite() }); ok {
+		if w, ok := e.opts.Authorizer.(writeObserver); ok {
 			w.BeginWrite()
 			defer w.EndWrite()
 		}
