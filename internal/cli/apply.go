@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -23,6 +24,7 @@ type applyFlags struct {
 	planFlags
 	autoApprove bool
 	parallelism int
+	staleLock   time.Duration
 }
 
 func (a *App) newApplyCmd() *cobra.Command {
@@ -40,10 +42,12 @@ refuses it when the organization changed since the plan was made.
 
 Two applies cannot run against one organization at once: apply holds a lock,
 the tag bulkhead:lock on the organization's root, for its duration (see
-bulkhead unlock). Account creation is journaled in .bulkhead/journal.json next
-to the layout: interrupted (Ctrl-C, kill -9, a lost connection) and run again,
-apply resumes each creation instead of sending CreateAccount twice for one
-email. When the management account is in no organization yet, apply creates
+bulkhead unlock). A lock older than --stale-lock, or held by a process of this
+host that no longer runs, is taken over.
+
+Account creation is journaled in .bulkhead/journal.json next to the layout:
+interrupted (Ctrl-C, kill -9, a lost connection) and run again, apply resumes
+each creation instead of sending CreateAccount twice for one email. When the management account is in no organization yet, apply creates
 one first.
 
 Progress goes to stderr, one line per operation; the final report lists every
@@ -65,6 +69,7 @@ Exit status 0 when every operation succeeded, 1 otherwise.`,
 	af.register(cmd)
 	cmd.Flags().BoolVar(&af.autoApprove, "auto-approve", false, "apply without asking for confirmation")
 	cmd.Flags().IntVar(&af.parallelism, "parallelism", 10, "run at most `N` operations at once")
+	cmd.Flags().DurationVar(&af.staleLock, "stale-lock", time.Hour, "take over a lock older than `AGE` (its apply is presumed dead)")
 	a.addProfileFlag(cmd)
 	return cmd
 }
@@ -79,6 +84,9 @@ type applyResult struct {
 func (a *App) runApply(ctx context.Context, af applyFlags, file string) error {
 	if af.parallelism < 1 {
 		return fmt.Errorf("--parallelism %d: want 1 or more", af.parallelism)
+	}
+	if af.staleLock <= 0 {
+		return fmt.Errorf("--stale-lock %s: want a positive duration such as 30m", af.staleLock)
 	}
 	l, err := a.mustLoadLayout()
 	if err != nil {
@@ -119,7 +127,7 @@ func (a *App) converge(ctx context.Context, p provider.Provider, desired *org.Or
 		StateDir: a.stateDir(),
 		Diff:     af.options(),
 		Apply:    plan.ApplyOptions{Parallelism: af.parallelism, Progress: a.progressWriter()},
-		Lock:     plan.LockOptions{Holder: user + "@" + host, Host: host, PID: os.Getpid(), Alive: processAlive(host)},
+		Lock:     plan.LockOptions{Holder: user + "@" + host, Host: host, PID: os.Getpid(), Alive: processAlive(host), StaleAfter: af.staleLock},
 		Saved:    saved,
 		OnLocked: func(li plan.LockInfo) {
 			fmt.Fprintf(a.Err, "bulkhead: taking over the lock of %s: its process is gone\n", li)
