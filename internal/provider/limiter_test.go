@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"sync"
 	"testing"
 	"time"
@@ -47,55 +48,68 @@ func TestLimiterBacksOffAndRecovers(t *testing.T) {
 	clock := &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	l := newLimiter(clock)
 	ctx := context.Background()
-
-	// Unlimited at first: 10 requests within one second, no waiting.
-	for range 10 {
-		if err := l.wait(ctx); err != nil {
-			t.Fatal(err)
+	send := func(n int, gap time.Duration) {
+		t.Helper()
+		for range n {
+			if err := l.wait(ctx); err != nil {
+				t.Fatal(err)
+			}
+			clock.advance(gap)
 		}
-		clock.advance(100 * time.Millisecond)
+	}
+
+	// Unlimited at first: 20 requests in one second, no waiting; the
+	// first 12 succeed ...
+	for range 12 {
+		send(1, 50*time.Millisecond)
+		l.succeeded()
 	}
 	if len(clock.slept) != 0 || l.limit() != 0 {
 		t.Fatalf("unthrottled limiter slept %v, limit %v; want no wait, no limit", clock.slept, l.limit())
 	}
-
-	// The first throttle sets half the measured rate (10/s → 5/s) ...
-	l.throttled()
-	if got := l.limit(); got != 5 {
-		t.Fatalf("limit after first throttle = %v, want 5", got)
+	// ... the next 7 are throttled: fewer than 40 % of 19, no cut ...
+	for range 7 {
+		send(1, 50*time.Millisecond)
+		l.throttled()
 	}
-	// ... a burst of throttles within backoffWindow counts once ...
+	if got := l.limit(); got != 0 {
+		t.Fatalf("limit after 7 of 19 requests throttled = %v, want none", got)
+	}
+	// ... the 20th too, 8 of 20: half the measured rate (20/s → 10/s).
+	send(1, 50*time.Millisecond)
 	l.throttled()
-	if got := l.limit(); got != 5 {
-		t.Fatalf("limit after a second throttle in the same window = %v, want 5", got)
+	if got := l.limit(); got != 10 {
+		t.Fatalf("limit after 8 of 20 requests throttled = %v, want 10", got)
+	}
+	// ... further throttles need new evidence ...
+	l.throttled()
+	if got := l.limit(); got != 10 {
+		t.Fatalf("limit after one more throttle = %v, want 10", got)
 	}
 	// ... and requests are paced at 1/rate.
 	clock.slept = nil
-	for range 3 {
-		if err := l.wait(ctx); err != nil {
-			t.Fatal(err)
+	send(3, 0)
+	if diff := cmp.Diff([]time.Duration{100 * time.Millisecond, 100 * time.Millisecond}, clock.slept); diff != "" {
+		t.Errorf("waits at 10/s (-want +got):\n%s", diff)
+	}
+
+	// Epochs with half their requests throttled halve it again, down to
+	// the floor.
+	for range 12 {
+		for i := range minSamples {
+			send(1, 0)
+			if i%2 == 0 {
+				l.throttled()
+			}
 		}
 	}
-	if diff := cmp.Diff([]time.Duration{200 * time.Millisecond, 200 * time.Millisecond}, clock.slept); diff != "" {
-		t.Errorf("waits at 5/s (-want +got):\n%s", diff)
-	}
-
-	// A throttle after the window halves again, down to the floor.
-	clock.advance(backoffWindow)
-	l.throttled()
-	if got := l.limit(); got != 2.5 {
-		t.Errorf("limit after a later throttle = %v, want 2.5", got)
-	}
-	for range 10 {
-		clock.advance(backoffWindow)
-		l.throttled()
-	}
 	if got := l.limit(); got != minRate {
-		t.Errorf("limit after many throttles = %v, want the floor %v", got, minRate)
+		t.Errorf("limit after many throttled epochs = %v, want the floor %v", got, minRate)
 	}
 
-	// Successes raise it until twice the first throttled rate (20/s),
-	// then the limit is lifted: (20 - 0.5) / 0.2 ≈ 98 successes.
+	// Successes raise it, by rateStep while that is more than 2 %, until
+	// twice the first measured rate (40/s); then the limit is lifted:
+	// (10 - 0.5) / 0.2 = 48 steps to 10/s, log(4)/log(1.02) = 70 to 40/s.
 	n := 0
 	for l.limit() != 0 {
 		l.succeeded()
@@ -103,8 +117,36 @@ func TestLimiterBacksOffAndRecovers(t *testing.T) {
 			t.Fatalf("limit %v never recovered", l.limit())
 		}
 	}
-	if want := 98; n < want-1 || n > want+1 {
-		t.Errorf("recovered after %d successes, want about %d", n, want)
+	if n < 115 || n > 121 {
+		t.Errorf("recovered after %d successes, want about 118", n)
+	}
+}
+
+// TestLimiterRandomThrottling: throttling that does not follow the send
+// rate (30 % of requests, as the chaos test injects) slows an operation
+// down but does not collapse its rate to the floor.
+func TestLimiterRandomThrottling(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	l := newLimiter(clock)
+	ctx := context.Background()
+	lowest := 1e9
+	rng := rand.New(rand.NewPCG(7, 7))
+	for range 20000 {
+		if err := l.wait(ctx); err != nil {
+			t.Fatal(err)
+		}
+		clock.advance(time.Millisecond) // a request takes 1 ms: 1,000/s unlimited
+		if rng.Float64() < 0.3 {
+			l.throttled()
+		} else {
+			l.succeeded()
+		}
+		if r := l.limit(); r != 0 && r < lowest {
+			lowest = r
+		}
+	}
+	if lowest < 100 {
+		t.Errorf("under 30 %% random throttling the limit fell to %.1f/s; want it to stay above 100/s (sent at 1,000/s)", lowest)
 	}
 }
 
@@ -199,4 +241,56 @@ func TestRetrierStopsOnContext(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || calls != 1 {
 		t.Errorf("err %v after %d calls; want context.Canceled after 1", err, calls)
 	}
+}
+
+// TestLimiterFollowsRateLimit: against a server that admits 50 requests
+// a second (a token bucket, as AWS throttles), a client that could send
+// 1,000 a second ends up sending near 50, with few requests throttled.
+func TestLimiterFollowsRateLimit(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	l := newLimiter(clock)
+	ctx := context.Background()
+	const allowed = 50.0
+	tokens, last := allowed, clock.Now()
+	admit := func() bool {
+		now := clock.Now()
+		tokens = min(allowed, tokens+now.Sub(last).Seconds()*allowed)
+		last = now
+		if tokens >= 1 {
+			tokens--
+			return true
+		}
+		return false
+	}
+	throttledLate, sentLate := 0, 0
+	start := clock.Now()
+	for i := range 20000 {
+		if err := l.wait(ctx); err != nil {
+			t.Fatal(err)
+		}
+		clock.advance(time.Millisecond)
+		ok := admit()
+		if ok {
+			l.succeeded()
+		} else {
+			l.throttled()
+		}
+		if i >= 10000 {
+			sentLate++
+			if !ok {
+				throttledLate++
+			}
+		}
+		if i == 9999 {
+			start = clock.Now()
+		}
+	}
+	rate := float64(sentLate) / clock.Now().Sub(start).Seconds()
+	if rate < allowed/2 || rate > allowed*2 {
+		t.Errorf("steady send rate %.1f/s, want near the server's %v/s", rate, allowed)
+	}
+	if f := float64(throttledLate) / float64(sentLate); f > cutFraction+0.05 {
+		t.Errorf("%.0f %% of requests throttled in the steady state, want about %v at most", 100*f, cutFraction)
+	}
+	t.Logf("steady state: %.1f requests/s, %d of %d throttled", rate, throttledLate, sentLate)
 }
