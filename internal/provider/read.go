@@ -315,6 +315,10 @@ func pagesOf(n int) int {
 //	+ Σ over policies p:                 pages(targets of p)
 //
 // where pages(n) = max(1, ⌈n/20⌉). Root tags are counted as one page.
+// ListTagsForResource takes no MaxResults: the local AWS pages tags by 20
+// like every other listing, real AWS decides itself (an account has at
+// most 50 tags), so for accounts with more than 20 tags the real count
+// may be lower.
 //
 // ReadLowerBound is this minus one: DescribeOrganization could be
 // spared (the management account id is in the root's ARN), but Read
