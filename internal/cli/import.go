@@ -87,6 +87,9 @@ func (a *App) runImport(cmd *cobra.Command, o importOptions) error {
 	if target != layout.TargetLocal && target != layout.TargetAWS {
 		return fmt.Errorf("--target %q: want local or aws", o.target)
 	}
+	if dir := a.localStateDir(); target == layout.TargetLocal && !hasState(dir) {
+		return &ExitError{Code: 1, Message: fmt.Sprintf("import: no local AWS state in %s, so no organization to import (bulkhead init writes a new layout, bulkhead apply creates its organization)", dir)}
+	}
 	l := &layout.Layout{}
 	l.Organization.Target.Value = target
 	l.Organization.Region.Value = o.region
