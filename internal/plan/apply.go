@@ -46,6 +46,13 @@ type ApplyOptions struct {
 	// (sent and not yet finished); AWS-like default 5. Creations beyond it
 	// wait here rather than be refused and retried.
 	MaxCreating int
+	// InFlight are the account creations in progress, listed BEFORE the
+	// live state the plan is run against was read: a creation of an
+	// earlier, interrupted run is then either in this list or, finished,
+	// in the live state. Nil lists them when first needed, which leaves a
+	// window: a creation that finishes between the read and the listing
+	// is in neither (Converge lists first).
+	InFlight []provider.CreateAccountStatus
 	// Progress receives one line per finished operation (nil: none).
 	Progress io.Writer
 }
@@ -142,6 +149,10 @@ func Execute(ctx context.Context, p provider.Provider, plan *Plan, live *org.Org
 		p: p, plan: plan, live: live, opts: opts, clock: opts.Clock,
 		rootID: live.RootID, creating: make(chan struct{}, opts.MaxCreating),
 		units: map[string]string{}, accounts: map[string]string{}, policies: map[string]string{},
+	}
+	if opts.InFlight != nil {
+		e.inflight = opts.InFlight
+		e.inflightOnce.Do(func() {})
 	}
 	start := opts.Clock.Now()
 	before := p.Calls()

@@ -179,6 +179,13 @@ func Converge(ctx context.Context, p provider.Provider, desired *org.Org, o Conv
 			err = rerr
 		}
 	}()
+	// Creations in progress first, then the live state: see
+	// ApplyOptions.InFlight.
+	inflight, err := p.CreateAccountRequests(ctx, provider.CreateInProgress)
+	if err != nil {
+		return out, fmt.Errorf("list account creations in progress: %w", err)
+	}
+	o.Apply.InFlight = append([]provider.CreateAccountStatus{}, inflight...)
 	if live, err = ReadLive(ctx, p); err != nil {
 		return out, err
 	}
