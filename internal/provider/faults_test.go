@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -132,5 +133,26 @@ func TestCreateAccountRetries(t *testing.T) {
 	}
 	if st := p.Calls(); st.Retries["ListRoots"] == 0 {
 		t.Errorf("ListRoots was never retried: %+v", st)
+	}
+}
+
+// TestReadFailsCleanly: when one listing keeps failing, Read stops the
+// others and returns that error, naming what failed, marked retryable.
+func TestReadFailsCleanly(t *testing.T) {
+	s := shape{Top: 3, Children: 1, Accounts: 12, Policies: 2}
+	env := startLocal(t, s.Accounts)
+	build(t, provider.New(env.Config, provider.Options{}), s)
+	if err := env.Emulator.SetFaults(emulator.Faults{ErrorRate: 1, Operations: []string{"organizations:ListTargetsForPolicy"}}); err != nil {
+		t.Fatal(err)
+	}
+	p := provider.New(env.Config, provider.Options{Clock: &instantClock{}, MaxAttempts: 3})
+	o, err := p.Read(context.Background())
+	if o != nil || err == nil || !provider.Retryable(err) || !strings.Contains(err.Error(), "list targets of policy ") || !strings.Contains(err.Error(), "ServiceException") {
+		t.Fatalf("Read with ListTargetsForPolicy failing: %v, %v; want a retryable error naming the listing", o, err)
+	}
+	// The first policy's listing is tried MaxAttempts times; the others
+	// stop when it fails.
+	if n := p.Calls().Calls["ListTargetsForPolicy"]; n < 3 || n > 3*(s.Policies+1) {
+		t.Errorf("ListTargetsForPolicy sent %d times, want 3 to %d", n, 3*(s.Policies+1))
 	}
 }
