@@ -53,17 +53,28 @@ func (r *stageRun) Close() error {
 // from the cache when warm, with no network call and without reading the
 // AWS configuration; otherwise through the layout's target.
 func (a *App) openStage(ctx context.Context, command string, args []string, o stageOptions, prompt *stages.Prompter) (*stageRun, error) {
-	l, err := a.mustLoadLayout()
-	if err != nil {
-		return nil, err
-	}
 	stateDir, err := stages.StateDir(a.Getenv)
 	if err != nil {
 		return nil, err
 	}
-	run := &stageRun{region: stageRegion(a.Getenv, l)}
-	target := l.Organization.Target.Value
-	orgKey := string(target) + "\x00" + l.Organization.Name.Value
+	dest, err := a.destination(stateDir, o)
+	if err != nil {
+		// Refused before any session: still in the audit log.
+		stage := o.stage
+		if stage == "" {
+			stage = o.account
+		}
+		rec := stages.AuditRecord{Time: a.Now().UTC(), Command: command, Stage: stage, Role: o.role, Args: stages.RedactArgs(args), Outcome: "refused", Error: err.Error()}
+		var ee *ExitError
+		if errors.As(err, &ee) && ee.Message == "" {
+			rec.Error = "the layout is not valid"
+		}
+		_ = (&stages.AuditLog{Path: filepath.Join(stateDir, "audit.log")}).Append(rec)
+		return nil, err
+	}
+	run := &stageRun{region: stageRegion(a.Getenv, dest.Org.Region)}
+	target := dest.Org.Target
+	orgKey := string(target) + "\x00" + dest.Org.Name
 	if target == layout.TargetLocal || target == "" {
 		localDir, _ := filepath.Abs(a.localStateDir())
 		orgKey += "\x00" + localDir
@@ -81,11 +92,11 @@ func (a *App) openStage(ctx context.Context, command string, args []string, o st
 		a.Profile = a.Getenv("BULKHEAD_PROFILE")
 	}
 	req := stages.Request{
-		Layout: l, Stage: o.stage, Role: o.role, Command: command, Args: args,
+		Destination: dest, Stage: o.stage, Role: o.role, Command: command, Args: args,
 		Getenv: a.Getenv, Now: a.Now, Logger: a.Logger, Prompt: prompt,
 		Source: stages.Source{
 			Key:    stages.SourceKey(a.Getenv, a.Profile),
-			Config: func(ctx context.Context) (aws.Config, error) { return a.baseConfig(ctx, l, run) },
+			Config: func(ctx context.Context) (aws.Config, error) { return a.baseConfig(ctx, target, run) },
 		},
 		Cache: &stages.Cache{
 			Store:   stages.OpenStore(filepath.Join(stateDir, "cache"), a.Getenv("BULKHEAD_NO_KEYRING") != ""),
@@ -96,15 +107,6 @@ func (a *App) openStage(ctx context.Context, command string, args []string, o st
 		Audit:    &stages.AuditLog{Path: filepath.Join(stateDir, "audit.log")},
 		Warn:     func(s string) { fmt.Fprintln(a.Err, "bulkhead: warning: "+s) },
 	}
-	if o.account != "" {
-		// A profile that goes by account (stages.Profiles): resolve it
-		// as the pseudo-stage named after the account.
-		res, err := stages.ResolveAccount(l, o.account, o.role)
-		if err != nil {
-			return nil, err
-		}
-		req.Stage, req.Role, req.Resolution = res.Stage, o.role, res
-	}
 	s, err := stages.Open(ctx, req)
 	if err != nil {
 		run.Close()
@@ -114,16 +116,56 @@ func (a *App) openStage(ctx context.Context, command string, args []string, o st
 	return run, nil
 }
 
+// destination is where the stage (or --account) goes. It is read from the
+// destination cache when the layout file's bytes are those a previous run
+// validated, so that a warm exec does not parse the layout; otherwise the
+// layout is loaded and validated (mustLoadLayout) and the result cached.
+func (a *App) destination(stateDir string, o stageOptions) (*stages.Destination, error) {
+	path, err := filepath.Abs(a.LayoutPath())
+	if err != nil {
+		return nil, err
+	}
+	src, err := layout.OSReadFile(path, layout.MaxFileSize)
+	if err != nil {
+		// Let the loader say what is wrong with the file.
+		_, lerr := a.mustLoadLayout()
+		if lerr == nil {
+			lerr = err
+		}
+		return nil, lerr
+	}
+	cache := &stages.DestinationCache{Dir: filepath.Join(stateDir, "destinations")}
+	key := stages.DestinationKey(path, src, o.stage, o.role, o.account)
+	if d, ok := cache.Get(key); ok {
+		if a.Logger != nil {
+			a.Logger.Debug("stage destination from the cache", "layout", path, "stage", d.Resolution.Stage)
+		}
+		return d, nil
+	}
+	l, err := a.mustLoadLayout()
+	if err != nil {
+		return nil, err
+	}
+	d, err := stages.NewDestination(l, o.stage, o.role, o.account)
+	if err != nil {
+		return nil, err
+	}
+	if err := cache.Put(key, d); err != nil && a.Logger != nil {
+		a.Logger.Debug("cannot cache the stage destination", "error", err)
+	}
+	return d, nil
+}
+
 // stageRegion is the region the command runs in: $AWS_REGION, else
 // $AWS_DEFAULT_REGION, else the layout's region.
-func stageRegion(getenv func(string) string, l *layout.Layout) string {
+func stageRegion(getenv func(string) string, layoutRegion string) string {
 	for _, k := range []string{"AWS_REGION", "AWS_DEFAULT_REGION"} {
 		if v := getenv(k); v != "" {
 			return v
 		}
 	}
-	if r := l.Organization.Region.Value; r != "" {
-		return r
+	if layoutRegion != "" {
+		return layoutRegion
 	}
 	return layout.DefaultRegion
 }
@@ -146,12 +188,12 @@ func (a *App) localEndpoint(localDir string) string {
 // (environment, --profile or AWS_PROFILE, SSO) in the layout's region. For
 // the local AWS it points the SDK at the running server, or at an
 // in-process local AWS on the same state when none answers.
-func (a *App) baseConfig(ctx context.Context, l *layout.Layout, run *stageRun) (aws.Config, error) {
+func (a *App) baseConfig(ctx context.Context, target layout.Target, run *stageRun) (aws.Config, error) {
 	loads := []func(*config.LoadOptions) error{config.WithRegion(run.region)}
 	if a.Profile != "" {
 		loads = append(loads, config.WithSharedConfigProfile(a.Profile))
 	}
-	local := l.Organization.Target.Value != layout.TargetAWS
+	local := target != layout.TargetAWS
 	var inProcess *http.Client
 	if local {
 		// Set before loading, so that credentials the profile itself

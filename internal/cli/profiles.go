@@ -65,7 +65,7 @@ profile of the same name exists outside the block.`,
 			if err != nil {
 				return err
 			}
-			c := stages.ProfileCommand{Executable: exe, Dir: dir, File: filepath.Base(a.LayoutPath()), Region: stageRegion(func(string) string { return "" }, l), BaseProfile: a.Profile}
+			c := stages.ProfileCommand{Executable: exe, Dir: dir, File: filepath.Base(a.LayoutPath()), Region: stageRegion(func(string) string { return "" }, l.Organization.Region.Value), BaseProfile: a.Profile}
 			if t := l.Organization.Target.Value; t == layout.TargetLocal || t == "" {
 				localDir, _ := filepath.Abs(a.localStateDir())
 				c.Endpoint = a.localEndpoint(localDir)

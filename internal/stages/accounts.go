@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/smithy-go"
 )
 
 // AccountIDs maps the organization's account names to ids. It is read
@@ -80,8 +81,12 @@ func (a *AccountIDs) ID(ctx context.Context, name string, list func(context.Cont
 		}
 	}
 	m, err := list(ctx)
-	if err != nil {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
 		return "", fmt.Errorf("read the organization's accounts to find the id of %q: %w\n    hint: the base credentials need organizations:DescribeOrganization and organizations:ListAccounts (management account or delegated administrator); or set BULKHEAD_ACCOUNT_IDS=%s=<id>,...", name, err, name)
+	}
+	if err != nil {
+		return "", err
 	}
 	m.Fetched = a.Now().UTC()
 	if err := a.write(m); err != nil {

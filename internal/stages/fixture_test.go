@@ -58,7 +58,7 @@ type live struct {
 
 // sourceIdentity decides whether the trust and group policies allow
 // sts:SetSourceIdentity (internal/access's documents do not yet).
-func startLive(t *testing.T, sourceIdentity bool) *live {
+func startLive(t testing.TB, sourceIdentity bool) *live {
 	t.Helper()
 	ctx := context.Background()
 	env := emulatortest.Start(t, func(o *emulator.Options) { o.Organizations.CreateAccountDelay = -1 })
@@ -124,7 +124,7 @@ func startLive(t *testing.T, sourceIdentity bool) *live {
 
 // admin returns an IAM client in account name, as its organization access
 // role.
-func (lv *live) admin(t *testing.T, name string) *iam.Client {
+func (lv *live) admin(t testing.TB, name string) *iam.Client {
 	t.Helper()
 	out, err := sts.NewFromConfig(lv.env.Config).AssumeRole(context.Background(), &sts.AssumeRoleInput{
 		RoleArn: aws.String(RoleARN(lv.ids[name], "OrganizationAccountAccessRole")), RoleSessionName: aws.String("setup")})
@@ -133,13 +133,13 @@ func (lv *live) admin(t *testing.T, name string) *iam.Client {
 	return iam.NewFromConfig(lv.env.ConfigFor(*c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken))
 }
 
-func (lv *live) createRole(t *testing.T, c *iam.Client, name, trust string) {
+func (lv *live) createRole(t testing.TB, c *iam.Client, name, trust string) {
 	t.Helper()
 	_, err := c.CreateRole(context.Background(), &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)})
 	must(t, err)
 }
 
-func (lv *live) user(t *testing.T, c *iam.Client, name, group string) aws.Credentials {
+func (lv *live) user(t testing.TB, c *iam.Client, name, group string) aws.Credentials {
 	t.Helper()
 	ctx := context.Background()
 	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)})
@@ -155,7 +155,7 @@ func (lv *live) user(t *testing.T, c *iam.Client, name, group string) aws.Creden
 
 // request is a Request for stage with creds as the base credentials; the
 // base config is built only when the session is not cached, and counted.
-func (lv *live) request(t *testing.T, stage string, creds aws.Credentials, env map[string]string, loads *int) Request {
+func (lv *live) request(t testing.TB, stage string, creds aws.Credentials, env map[string]string, loads *int) Request {
 	getenv := func(k string) string { return env[k] }
 	return Request{
 		Layout: lv.layout, Stage: stage, Command: "exec", Args: []string{"aws", "sts", "get-caller-identity"},
@@ -173,7 +173,7 @@ func (lv *live) request(t *testing.T, stage string, creds aws.Credentials, env m
 	}
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-
-	"github.com/bulkhead-dev/bulkhead/internal/layout"
 )
 
 // The guard is a convenience that stops a person from deploying where they
@@ -50,32 +48,31 @@ func WebIdentity(getenv func(string) string) bool {
 // OIDC, a web identity token in the environment. identity is the base
 // identity's ARN ("" when unknown, as with a web identity that has not
 // been exchanged yet); accountID maps an account name to its id.
-func CheckCI(res *Resolution, l *layout.Layout, getenv func(string) string, identity string, accountID func(string) (string, error)) error {
+func CheckCI(res *Resolution, ci *CIPrincipal, layoutFile string, getenv func(string) string, identity string, accountID func(string) (string, error)) error {
 	if !InCI(getenv) {
 		return &GuardError{Res: res, Reason: "only the CI principal may deploy it, and this is not CI (neither CI=true nor GITHUB_ACTIONS=true is set)",
 			Hint: "deploy through the pipeline; the trust policy of the role refuses anyone else anyway"}
 	}
-	ci := l.CI
 	if ci == nil {
-		return &GuardError{Res: res, Reason: "the layout has no `ci:` principal", Hint: "add a ci: section (github or role) to " + l.File}
+		return &GuardError{Res: res, Reason: "the layout has no `ci:` principal", Hint: "add a ci: section (github or role) to " + layoutFile}
 	}
-	if ci.GitHub != nil && WebIdentity(getenv) {
+	if ci.GitHub && WebIdentity(getenv) {
 		return nil
 	}
-	if ci.Role != nil && identity != "" {
-		id, err := accountID(ci.Role.Account.Value)
+	if ci.RoleName != "" && identity != "" {
+		id, err := accountID(ci.RoleAccount)
 		if err != nil {
 			return err
 		}
-		if IsRole(identity, id, ci.Role.Name.Value) {
+		if IsRole(identity, id, ci.RoleName) {
 			return nil
 		}
-		return &GuardError{Res: res, Reason: fmt.Sprintf("the credentials are %s, not the CI role %s in account %s (%s)", identity, ci.Role.Name.Value, ci.Role.Account.Value, id),
+		return &GuardError{Res: res, Reason: fmt.Sprintf("the credentials are %s, not the CI role %s in account %s (%s)", identity, ci.RoleName, ci.RoleAccount, id),
 			Hint: fmt.Sprintf("run as the CI role (%s)", ci.Pos)}
 	}
 	want := "a GitHub Actions OIDC token (AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE)"
-	if ci.Role != nil {
-		want = "the CI role " + ci.Role.Name.Value + " in account " + ci.Role.Account.Value
+	if ci.RoleName != "" {
+		want = "the CI role " + ci.RoleName + " in account " + ci.RoleAccount
 	}
 	got := identity
 	if got == "" {

@@ -33,13 +33,14 @@ type Source struct {
 
 // Request asks for a stage's session.
 type Request struct {
-	Layout *layout.Layout
-	Stage  string
+	// Destination is where the stage goes (NewDestination, or a
+	// DestinationCache entry). When nil, it is made from Layout, Stage and
+	// Role.
+	Destination *Destination
+	Layout      *layout.Layout
+	Stage       string
 	// Role overrides the rule's role (exec --role).
 	Role string
-	// Resolution, when set, is used instead of resolving Stage: a profile
-	// that goes by account (ResolveAccount).
-	Resolution *Resolution
 	// Command is the bulkhead command (exec, env, credential-process) and
 	// Args the command line, both for the audit log.
 	Command string
@@ -97,26 +98,15 @@ func Open(ctx context.Context, req Request) (*Session, error) {
 }
 
 func open(ctx context.Context, req Request, rec *AuditRecord) (*Session, error) {
-	l := req.Layout
-	res := req.Resolution
-	if res == nil {
+	route := req.Destination
+	if route == nil {
 		var err error
-		if res, err = Resolve(l, req.Stage); err != nil {
+		if route, err = NewDestination(req.Layout, req.Stage, req.Role, ""); err != nil {
 			return nil, err
 		}
 	}
-	rec.Account, rec.Guard = res.Account, string(res.Guard)
-	role := res.Role
-	if req.Role != "" {
-		if l.Role(req.Role) == nil {
-			return nil, fmt.Errorf("--role %q: the layout has no such role (roles: %s)", req.Role, roleNames(l))
-		}
-		role = req.Role
-	}
-	if role == "" {
-		return nil, fmt.Errorf("%s: stage rule %d routes %q to account %q without a role; add `role:` to the rule or pass --role", res.RulePos, res.Rule, res.Stage, res.Account)
-	}
-	rec.Role = role
+	res, role := route.Resolution, route.Role
+	rec.Stage, rec.Account, rec.Guard, rec.Role = res.Stage, res.Account, string(res.Guard), role
 
 	base := sync.OnceValues(func() (aws.Config, error) { return req.Source.Config(ctx) })
 	list := func(ctx context.Context) (*AccountMap, error) {
@@ -136,7 +126,7 @@ func open(ctx context.Context, req Request, rec *AuditRecord) (*Session, error) 
 	s := &Session{Resolution: res, AccountID: id, Role: role, RoleARN: RoleARN(id, role)}
 
 	identity := func() (string, error) { return cachedIdentity(ctx, req, base) }
-	webIdentity := l.CI != nil && l.CI.GitHub != nil && WebIdentity(req.Getenv) && InCI(req.Getenv)
+	webIdentity := route.CI != nil && route.CI.GitHub && WebIdentity(req.Getenv) && InCI(req.Getenv)
 
 	if !req.SkipGuard {
 		switch res.Guard {
@@ -147,7 +137,7 @@ func open(ctx context.Context, req Request, rec *AuditRecord) (*Session, error) 
 					return nil, err
 				}
 			}
-			if err := CheckCI(res, l, req.Getenv, who, accountID); err != nil {
+			if err := CheckCI(res, route.CI, route.Org.File, req.Getenv, who, accountID); err != nil {
 				return nil, err
 			}
 		case layout.GuardConfirm:
@@ -182,7 +172,7 @@ func open(ctx context.Context, req Request, rec *AuditRecord) (*Session, error) 
 		}
 		user := UserName(who)
 		p := AssumeParams{RoleARN: s.RoleARN, SessionName: SessionName(user, res.Stage), SourceIdentity: SourceIdentity(user), Duration: SessionDuration}
-		if r := l.Role(role); r != nil && r.MFA.Value {
+		if route.MFA {
 			serial, err := mfaSerial(ctx, req, cfg, who)
 			if err != nil {
 				return nil, err
@@ -216,20 +206,6 @@ const SessionDuration = time.Hour
 
 func assumedARN(accountID, role, session string) string {
 	return "arn:aws:sts::" + accountID + ":assumed-role/" + role + "/" + session
-}
-
-func roleNames(l *layout.Layout) string {
-	s := ""
-	for i, r := range l.Roles {
-		if i > 0 {
-			s += ", "
-		}
-		s += r.Name.Value
-	}
-	if s == "" {
-		return "none"
-	}
-	return s
 }
 
 // identityTTL is how long the base credentials' ARN is trusted without

@@ -286,3 +286,26 @@ func TestOpenUnappliedAccount(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// BenchmarkOpenWarm is the in-process cost of a warm Open: resolve the
+// stage, read the account ids and the cached session, append the audit
+// record. No call reaches the local AWS.
+func BenchmarkOpenWarm(b *testing.B) {
+	lv := startLive(b, true)
+	ctx := context.Background()
+	req := lv.request(b, "feature-login", lv.alice, nil, nil)
+	if _, err := Open(ctx, req); err != nil {
+		b.Fatal(err)
+	}
+	before := lv.env.Emulator.Calls("sts:AssumeRole")
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Open(ctx, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if n := lv.env.Emulator.Calls("sts:AssumeRole"); n != before {
+		b.Fatalf("%d AssumeRole calls while warm", n-before)
+	}
+}

@@ -40,7 +40,7 @@ roles:
   deployer: {trust: [ci], policies: {production: PowerUserAccess}}
 `
 
-func load(t *testing.T, s string) *layout.Layout {
+func load(t testing.TB, s string) *layout.Layout {
 	t.Helper()
 	l, ds := layout.Parse("bulkhead.yaml", []byte(s), layout.Options{})
 	if ds.HasErrors() {
