@@ -241,3 +241,26 @@ func TestSessionPolicy(t *testing.T) {
 	wantDenied(t, err, "AccessDenied", 403, "User: "+sessionARN(o.dev, "appeng", "narrow")+" is not authorized to perform: iam:ListRoles on resource: "+roleARN(o.dev, "*")+
 		" because no session policy allows the iam:ListRoles action")
 }
+
+// Cross-account AssumeRole needs both sides: the role's trust policy (STS
+// evaluates it) and the caller's identity policies and SCPs
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html).
+func TestCrossAccountAssumeRole(t *testing.T) {
+	o := newOrg(t)
+	target := roleARN(o.dev, "from-prod")
+	o.createRole(t, o.access[o.dev], "from-prod", policyDoc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+o.prod+`:root"},"Action":"sts:AssumeRole"}`))
+	prod := assume(t, o.e, o.root, roleARN(o.prod, "appeng"), "alice")
+
+	// Trusted, but read-only appeng's policies do not allow sts:AssumeRole.
+	_, err := prod.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(target), RoleSessionName: aws.String("x1")})
+	wantDenied(t, err, "AccessDenied", 403, "User: "+sessionARN(o.prod, "appeng", "alice")+" is not authorized to perform: sts:AssumeRole on resource: "+target)
+
+	must[*iam.PutRolePolicyOutput](t)(o.access[o.prod].iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("appeng"), PolicyName: aws.String("hop"),
+		PolicyDocument: aws.String(policyDoc(`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"` + target + `"}`))}))
+	assume(t, o.e, prod, target, "x2")
+
+	o.attachSCP(t, "no-hops", policyDoc(`{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"*"}`), o.prod)
+	_, err = prod.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(target), RoleSessionName: aws.String("x3")})
+	wantDenied(t, err, "AccessDenied", 403, "User: "+sessionARN(o.prod, "appeng", "alice")+" is not authorized to perform: sts:AssumeRole on resource: "+target+
+		" with an explicit deny in a service control policy")
+}
