@@ -59,6 +59,12 @@ func CheckCI(res *Resolution, ci *CIPrincipal, layoutFile string, getenv func(st
 	if ci.GitHub && WebIdentity(getenv) {
 		return nil
 	}
+	// Already a session of the stage's own role (the pipeline assumed it
+	// itself, e.g. aws-actions/configure-aws-credentials with OIDC): the
+	// role's trust policy, which admits only the CI principal, let it in.
+	if identity != "" && res.AccountID != "" && IsRole(identity, res.AccountID, res.Role) {
+		return nil
+	}
 	if ci.RoleName != "" && identity != "" {
 		id, err := accountID(ci.RoleAccount)
 		if err != nil {

@@ -106,6 +106,7 @@ func open(ctx context.Context, req Request, rec *AuditRecord) (*Session, error) 
 		}
 	}
 	res, role := route.Resolution, route.Role
+	res.Role = role
 	rec.Stage, rec.Account, rec.Guard, rec.Role = res.Stage, res.Account, string(res.Guard), role
 
 	base := sync.OnceValues(func() (aws.Config, error) { return req.Source.Config(ctx) })
@@ -169,6 +170,16 @@ func open(ctx context.Context, req Request, rec *AuditRecord) (*Session, error) 
 		who, err := identity()
 		if err != nil {
 			return nil, err
+		}
+		if IsRole(who, id, role) {
+			// The base credentials are already a session of the role
+			// (a pipeline that assumed it itself): use them as they are;
+			// a role assuming itself would need its trust to say so.
+			c, err := cfg.Credentials.Retrieve(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return &Entry{Credentials: c, Identity: who, Assumed: who}, nil
 		}
 		user := UserName(who)
 		p := AssumeParams{RoleARN: s.RoleARN, SessionName: SessionName(user, res.Stage), SourceIdentity: SourceIdentity(user), Duration: SessionDuration}

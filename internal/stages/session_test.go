@@ -309,3 +309,30 @@ func BenchmarkOpenWarm(b *testing.B) {
 		b.Fatalf("%d AssumeRole calls while warm", n-before)
 	}
 }
+
+// A pipeline that already holds the stage's role (it assumed it itself, as
+// aws-actions/configure-aws-credentials does with OIDC) is the CI principal
+// by the role's trust; bulkhead uses its credentials as they are.
+func TestGuardCIAlreadyInTheRole(t *testing.T) {
+	lv := startLive(t, true)
+	ctx := context.Background()
+	out, err := sts.NewFromConfig(lv.env.ConfigFor(lv.ciRole.AccessKeyID, lv.ciRole.SecretAccessKey, lv.ciRole.SessionToken)).AssumeRole(ctx, &sts.AssumeRoleInput{
+		RoleArn: aws.String(RoleARN(lv.ids["prod"], "deployer")), RoleSessionName: aws.String("gha-run-43")})
+	must(t, err)
+	deployer := aws.Credentials{AccessKeyID: *out.Credentials.AccessKeyId, SecretAccessKey: *out.Credentials.SecretAccessKey, SessionToken: *out.Credentials.SessionToken}
+	req := lv.request(t, "prod", deployer, map[string]string{"CI": "true"}, nil)
+	req.Accounts.Pinned = map[string]string{"prod": lv.ids["prod"], "shared-services": lv.ids["shared-services"]}
+	lv.env.Emulator.ResetStats()
+	s, err := Open(ctx, req)
+	must(t, err)
+	if s.Credentials.AccessKeyID != deployer.AccessKeyID || lv.env.Emulator.Calls("sts:AssumeRole") != 0 {
+		t.Errorf("session %s, %d AssumeRole calls; want the base credentials as they are", s.Assumed, lv.env.Emulator.Calls("sts:AssumeRole"))
+	}
+	// Outside CI it is still refused.
+	req = lv.request(t, "prod", deployer, nil, nil)
+	req.Accounts.Pinned = map[string]string{"prod": lv.ids["prod"]}
+	var ge *GuardError
+	if _, err := Open(ctx, req); !errors.As(err, &ge) {
+		t.Errorf("err = %v, want a guard refusal", err)
+	}
+}
