@@ -18,7 +18,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/bulkhead-dev/bulkhead/internal/emulator"
+	"github.com/bulkhead-dev/bulkhead/internal/emulator/authz"
 	"github.com/bulkhead-dev/bulkhead/internal/emulator/emulatortest"
+	"github.com/bulkhead-dev/bulkhead/internal/emulator/service"
+	"github.com/bulkhead-dev/bulkhead/internal/emulator/store"
 )
 
 // BenchmarkServe measures the server side (front end, authorization,
@@ -122,6 +125,52 @@ func replay(b *testing.B, e *emulatortest.Env, creds aws.Credentials, action, bo
 		h.ServeHTTP(rec, r)
 		if rec.Code != 200 {
 			b.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+	}
+}
+
+// BenchmarkAuthorize measures one Authorize call alone, with its facts
+// cached (the steady state) and read from the store (after every write),
+// for the management account's root and for a session of an
+// administrator role in a member account under a two-level SCP chain.
+func BenchmarkAuthorize(b *testing.B) {
+	o := newOrg(b)
+	o.attachSCP(b, "no-leaving", policyDoc(`{"Effect":"Deny","Action":"organizations:LeaveOrganization","Resource":"*"}`), o.rootID)
+	roleID := aws.ToString(must[*iam.GetRoleOutput](b)(o.access[o.dev].iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("appeng")})).Role.RoleId)
+	callers := []struct {
+		name string
+		id   service.Identity
+	}{
+		{"root", service.Identity{Account: o.e.AccountID, ARN: "arn:aws:iam::" + o.e.AccountID + ":root", Type: "Root", UserID: o.e.AccountID}},
+		{"member-role", service.Identity{Account: o.dev, ARN: sessionARN(o.dev, "appeng", "s"), Type: "AssumedRole", UserID: roleID + ":s", Name: "appeng",
+			RoleARN: roleARN(o.dev, "appeng"), SessionName: "s", Temporary: true}},
+	}
+	for _, c := range callers {
+		for _, cached := range []bool{true, false} {
+			name := c.name + "/cached"
+			if !cached {
+				name = c.name + "/uncached"
+			}
+			b.Run(name, func(b *testing.B) {
+				a := authz.New()
+				err := o.e.Emulator.Read(ctx, func(tx store.Tx) error {
+					r := &service.Request{Service: "iam", Action: "GetRole", Region: "us-east-1", Caller: c.id, Now: time.Now(), SourceIP: "127.0.0.1", Tx: tx}
+					az := service.Authz{Action: "iam:GetRole", Resource: roleARN(c.id.Account, "appeng")}
+					for b.Loop() {
+						if !cached {
+							a.BeginWrite()
+							a.EndWrite()
+						}
+						if err := a.Authorize(ctx, r, az); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			})
 		}
 	}
 }

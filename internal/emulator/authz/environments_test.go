@@ -27,7 +27,7 @@ type org struct {
 	access map[string]*clients
 }
 
-func newOrg(t *testing.T) *org {
+func newOrg(t testing.TB) *org {
 	t.Helper()
 	e := emulatortest.Start(t, func(o *emulator.Options) { o.Organizations.CreateAccountDelay = -1 })
 	o := &org{e: e, root: clientsFor(e.Config), access: map[string]*clients{}}
@@ -45,7 +45,7 @@ func newOrg(t *testing.T) *org {
 	return o
 }
 
-func (o *org) createAccount(t *testing.T, name string) string {
+func (o *org) createAccount(t testing.TB, name string) string {
 	t.Helper()
 	st := must[*orgs.CreateAccountOutput](t)(o.root.orgs.CreateAccount(ctx, &orgs.CreateAccountInput{AccountName: aws.String(name), Email: aws.String(name + "@example.com")})).CreateAccountStatus
 	st = must[*orgs.DescribeCreateAccountStatusOutput](t)(o.root.orgs.DescribeCreateAccountStatus(ctx, &orgs.DescribeCreateAccountStatusInput{CreateAccountRequestId: st.Id})).CreateAccountStatus
@@ -56,7 +56,7 @@ func (o *org) createAccount(t *testing.T, name string) string {
 }
 
 // createRole creates a role with a trust policy and managed policies.
-func (o *org) createRole(t *testing.T, c *clients, name, trust string, policies ...string) {
+func (o *org) createRole(t testing.TB, c *clients, name, trust string, policies ...string) {
 	t.Helper()
 	must[*iam.CreateRoleOutput](t)(c.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)}))
 	for _, p := range policies {
@@ -65,7 +65,7 @@ func (o *org) createRole(t *testing.T, c *clients, name, trust string, policies 
 }
 
 // attachSCP creates an SCP and attaches it to target.
-func (o *org) attachSCP(t *testing.T, name, doc, target string) string {
+func (o *org) attachSCP(t testing.TB, name, doc, target string) string {
 	t.Helper()
 	p := must[*orgs.CreatePolicyOutput](t)(o.root.orgs.CreatePolicy(ctx, &orgs.CreatePolicyInput{Name: aws.String(name), Description: aws.String(name),
 		Type: orgtypes.PolicyTypeServiceControlPolicy, Content: aws.String(doc)})).Policy.PolicySummary

@@ -29,14 +29,14 @@ func request(f *facts, r *service.Request, az service.Authz, resAcct string) *po
 		q.Resource = "*"
 	}
 	ctx := &q.Context
-	ctx.Set("aws:ResourceAccount", resAcct)
+	ctx.Set("aws:resourceaccount", resAcct)
 	if f.principalOrgID != "" {
-		ctx.Set("aws:PrincipalOrgID", f.principalOrgID)
-		ctx.Set("aws:PrincipalOrgPaths", f.principalOrgPaths)
+		ctx.Set("aws:principalorgid", f.principalOrgID)
+		ctx.Set("aws:principalorgpaths", f.principalOrgPaths)
 	}
 	if f.resourceOrgID != "" {
-		ctx.Set("aws:ResourceOrgID", f.resourceOrgID)
-		ctx.Set("aws:ResourceOrgPaths", f.resourceOrgPaths)
+		ctx.Set("aws:resourceorgid", f.resourceOrgID)
+		ctx.Set("aws:resourceorgpaths", f.resourceOrgPaths)
 	}
 	callerContext(ctx, r, f.principalTags)
 	for k, v := range az.Context {
@@ -60,6 +60,10 @@ func evalAccount(action, caller, resource string) string {
 	return resource
 }
 
+// Keys are written in lower case, which policy.Context stores them in
+// (condition keys are case-insensitive), so that setting them does not
+// allocate.
+
 // callerContext sets the global condition keys the caller and the request
 // bring
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html).
@@ -67,36 +71,36 @@ func evalAccount(action, caller, resource string) string {
 // aws:username the evaluator derives from the principal's ARN.
 func callerContext(ctx *policy.Context, r *service.Request, principalTags map[string]string) {
 	c := r.Caller
-	ctx.Set("aws:CurrentTime", r.Now.UTC().Format("2006-01-02T15:04:05Z"))
-	ctx.Set("aws:EpochTime", strconv.FormatInt(r.Now.Unix(), 10))
-	ctx.Set("aws:RequestedRegion", requestedRegion(r))
+	ctx.Set("aws:currenttime", r.Now.UTC().Format("2006-01-02T15:04:05Z"))
+	ctx.Set("aws:epochtime", strconv.FormatInt(r.Now.Unix(), 10))
+	ctx.Set("aws:requestedregion", requestedRegion(r))
 	if ip, err := netip.ParseAddr(r.SourceIP); err == nil {
-		ctx.Set("aws:SourceIp", ip.String())
+		ctx.Set("aws:sourceip", ip.String())
 	}
 	// The local AWS serves plain HTTP only.
-	ctx.Set("aws:SecureTransport", "false")
-	ctx.Set("aws:ViaAWSService", "false")
+	ctx.Set("aws:securetransport", "false")
+	ctx.Set("aws:viaawsservice", "false")
 	ctx.Set("aws:userid", c.UserID)
 	// aws:MultiFactorAuthPresent is true after MFA, false in temporary
 	// credentials without it, and absent for long-term keys.
 	switch {
 	case c.MFA:
-		ctx.Set("aws:MultiFactorAuthPresent", "true")
+		ctx.Set("aws:multifactorauthpresent", "true")
 	case c.Temporary || c.Type == "AssumedRole":
-		ctx.Set("aws:MultiFactorAuthPresent", "false")
+		ctx.Set("aws:multifactorauthpresent", "false")
 	}
 	if c.SourceIdentity != "" {
-		ctx.Set("aws:SourceIdentity", c.SourceIdentity)
+		ctx.Set("aws:sourceidentity", c.SourceIdentity)
 	}
 	// Session tags override the role's tags of the same key
 	// (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_role-tags).
 	for k, v := range principalTags {
 		if _, session := c.SessionTags[k]; !session {
-			ctx.Set("aws:PrincipalTag/"+k, v)
+			ctx.Set("aws:principaltag/"+k, v)
 		}
 	}
 	for k, v := range c.SessionTags {
-		ctx.Set("aws:PrincipalTag/"+k, v)
+		ctx.Set("aws:principaltag/"+k, v)
 	}
 }
 
