@@ -58,10 +58,11 @@ func kindOf(action string) actionKind {
 
 // factsKey identifies the facts of one caller, resource account and action
 // kind. Everything of the identity the facts depend on is in it: a new
-// user or role under an old name has a new unique id, and each session
-// carries its own session policy.
+// user or role under an old name has a new unique id; a federated user's
+// policies are those of the IAM user Name; each session carries its own
+// session policy.
 func factsKey(c service.Identity, resAcct string, k actionKind) string {
-	return string(rune('0'+k)) + "\x00" + c.Type + "\x00" + c.ARN + "\x00" + c.UserID + "\x00" + c.RoleARN + "\x00" + resAcct + "\x00" + c.SessionPolicy
+	return strings.Join([]string{string(rune('0' + k)), c.Type, c.Account, c.ARN, c.UserID, c.Name, c.RoleARN, resAcct, c.SessionPolicy}, "\x00")
 }
 
 // readFacts reads the facts from r's transaction and compiles the set.
