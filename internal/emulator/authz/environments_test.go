@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	orgs "github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -263,4 +264,21 @@ func TestCrossAccountAssumeRole(t *testing.T) {
 	_, err = prod.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(target), RoleSessionName: aws.String("x3")})
 	wantDenied(t, err, "AccessDenied", 403, "User: "+sessionARN(o.prod, "appeng", "alice")+" is not authorized to perform: sts:AssumeRole on resource: "+target+
 		" with an explicit deny in a service control policy")
+}
+
+// Condition keys reach SCPs: aws:PrincipalTag from the role's tags (read
+// again after the role is tagged) and aws:PrincipalOrgID.
+func TestConditionKeys(t *testing.T) {
+	o := newOrg(t)
+	org := must[*orgs.DescribeOrganizationOutput](t)(o.root.orgs.DescribeOrganization(ctx, &orgs.DescribeOrganizationInput{})).Organization
+	o.attachSCP(t, "platform-creates-roles", policyDoc(
+		`{"Effect":"Deny","Action":"iam:CreateRole","Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalTag/team":"platform"}}}`,
+		`{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"`+aws.ToString(org.Id)+`"}}}`), o.dev)
+	dev := assume(t, o.e, o.root, roleARN(o.dev, "appeng"), "alice")
+	trust := trustManagement(o.e.AccountID)
+	_, err := dev.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("x"), AssumeRolePolicyDocument: aws.String(trust)})
+	wantDenied(t, err, "AccessDenied", 403, "User: "+sessionARN(o.dev, "appeng", "alice")+" is not authorized to perform: iam:CreateRole on resource: "+roleARN(o.dev, "x")+
+		" with an explicit deny in a service control policy")
+	must[*iam.TagRoleOutput](t)(o.access[o.dev].iam.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String("appeng"), Tags: []iamtypes.Tag{{Key: aws.String("team"), Value: aws.String("platform")}}}))
+	must[*iam.CreateRoleOutput](t)(dev.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("x"), AssumeRolePolicyDocument: aws.String(trust)}))
 }
