@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -211,8 +210,7 @@ func processAlive(host string) func(string, int) bool {
 		if h == "" || h != host || pid <= 0 {
 			return true
 		}
-		err := syscall.Kill(pid, 0)
-		return !errors.Is(err, syscall.ESRCH)
+		return !processGone(pid)
 	}
 }
 
