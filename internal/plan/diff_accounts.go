@@ -157,7 +157,11 @@ func (d *differ) accounts() {
 		if prev != nil {
 			prevTags = wantAccountTags(prev)
 		}
+		n := len(d.plan.Ops)
 		d.tagOps(ResAccount, dn, la.ID, wantAccountTags(a), liveAccountTags(la), prevTags, true)
+		for _, op := range d.plan.Ops[n:] {
+			op.Match = match
+		}
 	}
 	d.unmanagedAccounts()
 }

@@ -81,8 +81,12 @@ func (p *Plan) Text(w io.Writer, o RenderOptions) error {
 				marker, code = "-", ansiRed
 			}
 			fmt.Fprintf(b, "  %s %s", c(code, marker), describe(op))
-			if op.Reason != "" {
-				fmt.Fprintf(b, "  %s", c(ansiDim, "("+op.Reason+")"))
+			why := op.Reason
+			if op.Match != "" && op.Match != "matched by email" && op.Match != "the management account" {
+				why += "; " + op.Match
+			}
+			if why != "" {
+				fmt.Fprintf(b, "  %s", c(ansiDim, "("+why+")"))
 			}
 			fmt.Fprintln(b)
 		}
