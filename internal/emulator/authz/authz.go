@@ -15,8 +15,12 @@
 // package decides only what STS does not — the caller's SCPs and the
 // role account's RCPs. Organizations' own rules (management account only,
 // delegated administrators) stay in Organizations; this package adds the
-// IAM side. It must not change what it reads, and it holds no AWS state of
-// its own beyond a cache of compiled policies keyed by their content.
+// IAM side.
+//
+// It must not write to the store, and it holds no AWS state of its own:
+// only caches of compiled policies (keyed by their content) and of what
+// the store said about recent callers (retired by every write; see
+// factsCache).
 package authz
 
 import (
