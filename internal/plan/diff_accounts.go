@@ -135,11 +135,17 @@ func (d *differ) accounts() {
 		}
 		if !d.sameUnit(a.Unit, la.Unit) {
 			reason := "unit changed in the layout"
-			if prev != nil && prev.Unit == a.Unit {
+			replacement := d.replaced[a.Unit] == la.Unit && la.Unit != ""
+			switch {
+			case replacement:
+				reason = "its unit " + la.Unit + " is replaced by " + a.Unit
+			case prev != nil && prev.Unit == a.Unit:
 				reason = "drift: moved outside bulkhead"
 			}
 			protected := a.Protected || la.Protected
-			if protected && !isDrift(reason) && dn != d.want.ManagementAccount {
+			// A protected account stays in its unit; following its unit's
+			// replacement, or returning to it after drift, is staying.
+			if protected && !isDrift(reason) && !replacement && dn != d.want.ManagementAccount {
 				d.errorf("account %s is protected: bulkhead never moves it out of its unit (AWS has it in %s, the layout says %s)", dn, unitLabel(la.Unit), unitLabel(a.Unit))
 			} else {
 				op := &Op{

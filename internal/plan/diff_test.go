@@ -153,6 +153,19 @@ func diffCases() []diffCase {
 			live: func() *org.Org { return liveOf(desiredFixture()) },
 		},
 		{
+			// Workloads/Production moved to the top: a replacement, and the
+			// protected prod account follows its unit.
+			name: "move_protected_unit",
+			desired: func() *org.Org {
+				d := desiredFixture()
+				delete(d.Units, "Workloads/Production")
+				d.Units["Production"] = &org.Unit{Path: "Production"}
+				d.Accounts["prod"].Unit = "Production"
+				return d
+			},
+			live: func() *org.Org { return liveOf(desiredFixture()) },
+		},
+		{
 			name:    "destroy_refused",
 			desired: desiredFixture,
 			live:    withUnmanaged,
