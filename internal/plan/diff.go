@@ -47,6 +47,8 @@ type differ struct {
 	d2l, l2d map[string]string
 	// units created by this plan, by desired path → op id
 	unitCreate map[string]string
+	// sigs memoizes childSig by side and path.
+	sigs map[string]string
 	// replaced maps the desired path of a moved unit to the live unit it
 	// replaces.
 	replaced map[string]string
@@ -79,7 +81,7 @@ func Diff(desired, live *org.Org, opts Options) *Plan {
 		unitCreate: map[string]string{}, unitDelete: map[string]string{},
 		acctD2L: map[string]*org.Account{}, acctL2D: map[string]string{},
 		acctCreate: map[string]string{}, acctGone: map[string]string{},
-		movesOut:     map[string][]string{},
+		movesOut: map[string][]string{}, sigs: map[string]string{},
 		policyCreate: map[string]string{}, typeEnable: map[string]string{},
 	}
 	d.organization()

@@ -30,13 +30,17 @@ func (d *differ) matchAccounts() {
 			d.matchAccount(m, la)
 		}
 	}
+	byEmail := make(map[string]*org.Account, len(d.live.Accounts))
+	for _, la := range d.live.Accounts {
+		byEmail[strings.ToLower(la.Email)] = la
+	}
 	names := d.want.SortedAccountNames()
 	for _, dn := range names {
 		if _, ok := d.acctD2L[dn]; ok {
 			continue
 		}
 		a := d.want.Accounts[dn]
-		la := d.live.AccountByEmail(a.Email)
+		la := byEmail[strings.ToLower(a.Email)]
 		if la == nil || d.acctL2D[la.Name] != "" {
 			continue
 		}

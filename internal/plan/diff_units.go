@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"fmt"
 	"path"
 	"sort"
 	"strings"
@@ -42,6 +43,16 @@ func maxDepth(units map[string]*org.Unit) int {
 // childSig is a unit's children, comparable between desired and live:
 // child unit names and the (desired) names of its accounts.
 func (d *differ) childSig(o *org.Org, unit string, live bool) string {
+	key := fmt.Sprint(live, ":", unit)
+	if sig, ok := d.sigs[key]; ok {
+		return sig
+	}
+	sig := d.computeChildSig(o, unit, live)
+	d.sigs[key] = sig
+	return sig
+}
+
+func (d *differ) computeChildSig(o *org.Org, unit string, live bool) string {
 	var parts []string
 	for p := range o.Units {
 		if org.ParentPath(p) == unit && p != unit {
