@@ -14,7 +14,6 @@ import (
 
 	"github.com/99designs/keyring"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"golang.org/x/sys/unix"
 )
 
 // RefreshBefore is how long before expiry cached credentials are replaced:
@@ -231,8 +230,10 @@ func (c *Cache) read(key string) (*Entry, bool) {
 	return &e, true
 }
 
-// lock takes an exclusive flock on LockDir/key.lock, polling while ctx
-// allows (flock itself cannot be interrupted by a context).
+// lock takes an exclusive lock on LockDir/key.lock (tryLock: flock(2) on
+// Unix, LockFileEx on Windows; released by the kernel if the process
+// dies), polling while ctx allows, since neither can be interrupted by a
+// context.
 func (c *Cache) lock(ctx context.Context, key string) (func(), error) {
 	if err := os.MkdirAll(c.LockDir, 0o700); err != nil {
 		return nil, err
@@ -244,16 +245,16 @@ func (c *Cache) lock(ctx context.Context, key string) (func(), error) {
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
-		if err == nil {
-			return func() {
-				_ = unix.Flock(int(f.Fd()), unix.LOCK_UN)
-				f.Close()
-			}, nil
-		}
-		if !errors.Is(err, unix.EWOULDBLOCK) && !errors.Is(err, unix.EINTR) {
+		locked, err := tryLock(f)
+		if err != nil {
 			f.Close()
 			return nil, fmt.Errorf("lock %s: %w", f.Name(), err)
+		}
+		if locked {
+			return func() {
+				unlock(f)
+				f.Close()
+			}, nil
 		}
 		select {
 		case <-ctx.Done():
