@@ -36,6 +36,8 @@ type Options struct {
 // Client is the Provider over aws-sdk-go-v2's Organizations client.
 type Client struct {
 	api         *organizations.Client
+	cfg         aws.Config // for the IAM and STS clients (iam.go)
+	iam         iamState   // sessions per member account (iam.go)
 	r           *retrier
 	concurrency int
 }
@@ -49,7 +51,7 @@ func New(cfg aws.Config, o Options) *Client {
 	api := organizations.NewFromConfig(cfg, func(oo *organizations.Options) {
 		oo.Retryer = aws.NopRetryer{}
 	})
-	c := &Client{api: api, r: newRetrier(o), concurrency: o.Concurrency}
+	c := &Client{api: api, cfg: cfg, r: newRetrier(o), concurrency: o.Concurrency}
 	if c.concurrency <= 0 {
 		c.concurrency = 8
 	}
