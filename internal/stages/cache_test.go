@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/99designs/keyring"
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
@@ -70,5 +71,41 @@ func TestSourceKey(t *testing.T) {
 	}
 	if got := SourceKey(env(map[string]string{"AWS_PROFILE": "alice"}), "bob"); got != "profile:bob:" {
 		t.Errorf("--profile source %q", got)
+	}
+}
+
+// TestStoreConformance runs one suite against every Store backend
+// (litestream's pattern): the OS keyring through 99designs/keyring (its
+// in-memory backend stands in for the daemon CI lacks) and the files.
+func TestStoreConformance(t *testing.T) {
+	backends := map[string]func(t *testing.T) Store{
+		"file":    func(t *testing.T) Store { return &FileStore{Dir: filepath.Join(t.TempDir(), "cache")} },
+		"keyring": func(t *testing.T) Store { return &keyringStore{ring: keyring.NewArrayKeyring(nil)} },
+	}
+	for name, open := range backends {
+		t.Run(name, func(t *testing.T) {
+			s := open(t)
+			if _, ok, err := s.Get("session-a"); ok || err != nil {
+				t.Fatalf("Get on empty store: ok=%v err=%v", ok, err)
+			}
+			must(t, s.Set("session-a", []byte(`{"v":1}`)))
+			must(t, s.Set("session-a", []byte(`{"v":2}`)))
+			must(t, s.Set("session-b", []byte(`{"v":3}`)))
+			got, ok, err := s.Get("session-a")
+			if err != nil || !ok || string(got) != `{"v":2}` {
+				t.Errorf("Get after Set: %q %v %v", got, ok, err)
+			}
+			must(t, s.Remove("session-a"))
+			must(t, s.Remove("session-a")) // removing what is gone is fine
+			if _, ok, _ := s.Get("session-a"); ok {
+				t.Error("Get after Remove found it")
+			}
+			if got, ok, _ := s.Get("session-b"); !ok || string(got) != `{"v":3}` {
+				t.Errorf("other key lost: %q", got)
+			}
+			if s.Name() == "" {
+				t.Error("no name")
+			}
+		})
 	}
 }
