@@ -55,6 +55,10 @@ type ApplyOptions struct {
 	InFlight []provider.CreateAccountStatus
 	// Progress receives one line per finished operation (nil: none).
 	Progress io.Writer
+
+	// progressBase and progressTotal continue the numbering of progress
+	// lines across Converge's two steps (organization, then the rest).
+	progressBase, progressTotal int
 }
 
 // Result states of an operation.
@@ -272,6 +276,8 @@ func (e *executor) progress(n, total int, r Result) {
 	if e.opts.Progress == nil {
 		return
 	}
+	n += e.opts.progressBase
+	total = max(total+e.opts.progressBase, e.opts.progressTotal)
 	line := fmt.Sprintf("[%d/%d] %s: %s", n, total, r.ID, r.Status)
 	if r.Detail != "" {
 		line += " (" + r.Detail + ")"

@@ -157,8 +157,11 @@ func Converge(ctx context.Context, p provider.Provider, desired *org.Org, o Conv
 		if first.Ops[0] == nil {
 			return out, errors.New("converge: no organization, and the plan does not create one")
 		}
-		rep, err := Execute(ctx, p, first, live, o.Apply)
+		step := o.Apply
+		step.progressTotal = len(pl.Ops)
+		rep, err := Execute(ctx, p, first, live, step)
 		out.Report = rep
+		o.Apply.progressBase = 1
 		if err != nil || !rep.Succeeded() {
 			return out, errOr(err, fmt.Errorf("create the organization: %s", rep.Results[0].Error))
 		}
