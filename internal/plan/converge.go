@@ -196,6 +196,7 @@ func Converge(ctx context.Context, p provider.Provider, desired *org.Org, o Conv
 	pl, err := o.plan(desired, live)
 	first := out.Report
 	out.Plan = pl
+	strays(o.Apply.Journal, pl)
 	if err != nil {
 		return out, err
 	}
@@ -276,6 +277,24 @@ func prune(j *Journal, live *org.Org) {
 	for _, e := range j.Entries() {
 		if live.AccountByEmail(e.Email) != nil {
 			_ = j.Delete(e.Email)
+		}
+	}
+}
+
+// strays notes journal entries the plan does not resume: creations of an
+// interrupted apply for accounts since removed from the layout. They are
+// kept (the request may still complete); the account then shows as
+// unmanaged and the entry is pruned.
+func strays(j *Journal, pl *Plan) {
+	creates := map[string]bool{}
+	for _, op := range pl.Ops {
+		if op.Kind == CreateAccount {
+			creates[strings.ToLower(op.Email)] = true
+		}
+	}
+	for _, e := range j.Entries() {
+		if !creates[strings.ToLower(e.Email)] {
+			pl.Notes = append(pl.Notes, fmt.Sprintf("account %s <%s>: an interrupted apply started creating it (%s), and the layout no longer has it; if AWS completes it, it shows as unmanaged", e.Account, e.Email, e.State))
 		}
 	}
 }
