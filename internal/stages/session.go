@@ -150,52 +150,7 @@ func open(ctx context.Context, req Request, rec *AuditRecord) (*Session, error) 
 
 	key := CacheKey(req.Source.Key, id, role, res.Stage)
 	entry, hit, err := req.Cache.Get(ctx, key, func(ctx context.Context) (*Entry, error) {
-		cfg, err := base()
-		if err != nil {
-			return nil, err
-		}
-		client := sts.NewFromConfig(cfg)
-		if webIdentity {
-			user := req.Getenv("GITHUB_ACTOR")
-			if user == "" {
-				user = "ci"
-			}
-			name := SessionName(user, res.Stage)
-			c, err := WebIdentityProvider(client, s.RoleARN, name, req.Getenv("AWS_WEB_IDENTITY_TOKEN_FILE")).Retrieve(ctx)
-			if err != nil {
-				return nil, fmt.Errorf("assume %s with the web identity token: %w", s.RoleARN, err)
-			}
-			return &Entry{Credentials: c, Identity: "web-identity:" + req.Getenv("AWS_ROLE_ARN"), Assumed: assumedARN(id, role, name)}, nil
-		}
-		who, err := identity()
-		if err != nil {
-			return nil, err
-		}
-		if IsRole(who, id, role) {
-			// The base credentials are already a session of the role
-			// (a pipeline that assumed it itself): use them as they are;
-			// a role assuming itself would need its trust to say so.
-			c, err := cfg.Credentials.Retrieve(ctx)
-			if err != nil {
-				return nil, err
-			}
-			return &Entry{Credentials: c, Identity: who, Assumed: who}, nil
-		}
-		user := UserName(who)
-		p := AssumeParams{RoleARN: s.RoleARN, SessionName: SessionName(user, res.Stage), SourceIdentity: SourceIdentity(user), Duration: SessionDuration}
-		if route.MFA {
-			serial, err := mfaSerial(ctx, req, cfg, who)
-			if err != nil {
-				return nil, err
-			}
-			p.MFASerial = serial
-			p.TokenCode = func() (string, error) { return req.Prompt.Ask("MFA code for " + serial + ": ") }
-		}
-		c, err := AssumeProvider(client, p, req.Warn).Retrieve(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("assume %s as %s: %w", s.RoleARN, who, err)
-		}
-		return &Entry{Credentials: c, Identity: who, Assumed: assumedARN(id, role, p.SessionName)}, nil
+		return fetch(ctx, req, route, s, base, identity, webIdentity)
 	})
 	if err != nil {
 		return nil, err
@@ -208,6 +163,59 @@ func open(ctx context.Context, req Request, rec *AuditRecord) (*Session, error) 
 			"expires", entry.Credentials.Expires, "store", req.Cache.Store.Name())
 	}
 	return s, nil
+}
+
+// fetch makes the session on a cache miss: a web identity exchanged for
+// the role (GitHub Actions OIDC), the base credentials as they are when
+// they already are a session of the role, or AssumeRole from the base
+// identity, with an MFA code when the role requires one.
+func fetch(ctx context.Context, req Request, route *Destination, s *Session, base func() (aws.Config, error), identity func() (string, error), webIdentity bool) (*Entry, error) {
+	cfg, err := base()
+	if err != nil {
+		return nil, err
+	}
+	client := sts.NewFromConfig(cfg)
+	if webIdentity {
+		user := req.Getenv("GITHUB_ACTOR")
+		if user == "" {
+			user = "ci"
+		}
+		name := SessionName(user, s.Resolution.Stage)
+		c, err := WebIdentityProvider(client, s.RoleARN, name, req.Getenv("AWS_WEB_IDENTITY_TOKEN_FILE")).Retrieve(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("assume %s with the web identity token: %w", s.RoleARN, err)
+		}
+		return &Entry{Credentials: c, Identity: "web-identity:" + req.Getenv("AWS_ROLE_ARN"), Assumed: assumedARN(s.AccountID, s.Role, name)}, nil
+	}
+	who, err := identity()
+	if err != nil {
+		return nil, err
+	}
+	if IsRole(who, s.AccountID, s.Role) {
+		// The base credentials are already a session of the role
+		// (a pipeline that assumed it itself): use them as they are;
+		// a role assuming itself would need its trust to say so.
+		c, err := cfg.Credentials.Retrieve(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return &Entry{Credentials: c, Identity: who, Assumed: who}, nil
+	}
+	user := UserName(who)
+	p := AssumeParams{RoleARN: s.RoleARN, SessionName: SessionName(user, s.Resolution.Stage), SourceIdentity: SourceIdentity(user), Duration: SessionDuration}
+	if route.MFA {
+		serial, err := mfaSerial(ctx, req, cfg, who)
+		if err != nil {
+			return nil, err
+		}
+		p.MFASerial = serial
+		p.TokenCode = func() (string, error) { return req.Prompt.Ask("MFA code for " + serial + ": ") }
+	}
+	c, err := AssumeProvider(client, p, req.Warn).Retrieve(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("assume %s as %s: %w", s.RoleARN, who, err)
+	}
+	return &Entry{Credentials: c, Identity: who, Assumed: assumedARN(s.AccountID, s.Role, p.SessionName)}, nil
 }
 
 // SessionDuration is the length of the sessions bulkhead asks for: STS's
