@@ -96,19 +96,17 @@ func accessKey(tx store.Tx, acct string, o keyOwner, keyID string) (*accessKeyRe
 	if keyID == "" {
 		return nil, nil, missing("AccessKeyId")
 	}
-	var k accessKeyRec
-	ok, err := tx.Get(tableAccessKey, acct+"/"+o.id+"/"+keyID, &k)
+	k, err := getRec[accessKeyRec](tx, tableAccessKey, acct+"/"+o.id+"/"+keyID, "access key", func() error {
+		return noSuchEntity("The Access Key with id %s cannot be found.", keyID)
+	})
 	if err != nil {
-		return nil, nil, internal("get access key", err)
-	}
-	if !ok {
-		return nil, nil, noSuchEntity("The Access Key with id %s cannot be found.", keyID)
+		return nil, nil, err
 	}
 	var c service.Credential
 	if _, err := tx.Get(service.CredentialTable, keyID, &c); err != nil {
 		return nil, nil, internal("get credential", err)
 	}
-	return &k, &c, nil
+	return k, &c, nil
 }
 
 func (s *Service) listAccessKeys(ctx context.Context, r *service.Request) (any, error) {

@@ -10,61 +10,71 @@ import (
 
 // Loading and saving entities, with AWS's NoSuchEntity messages.
 
-func getUser(tx store.Tx, account, name string) (*userRec, error) {
-	var u userRec
-	ok, err := tx.Get(tableUser, nameKey(account, name), &u)
+// getRec loads the record stored at key of table. what names the record
+// in store failures; notFound builds the error for a missing one (called
+// only then, so lookups that succeed format no message).
+func getRec[T any](tx store.Tx, table, key, what string, notFound func() error) (*T, error) {
+	var v T
+	ok, err := tx.Get(table, key, &v)
 	if err != nil {
-		return nil, internal("get user", err)
+		return nil, internal("get "+what, err)
 	}
-	if !ok || name == "" {
-		return nil, noSuchEntity("The user with name %s cannot be found.", name)
+	if !ok {
+		return nil, notFound()
 	}
-	return &u, nil
+	return &v, nil
+}
+
+// putRec saves v at key of table; what names the record in store failures.
+func putRec(tx store.Tx, table, key, what string, v any) error {
+	if err := tx.Put(table, key, v); err != nil {
+		return internal("put "+what, err)
+	}
+	return nil
+}
+
+// getNamed loads the user, group or role (kind) called name in account:
+// "The <kind> with name <name> cannot be found." when there is none (or
+// the name is empty).
+func getNamed[T any](tx store.Tx, table, kind, account, name string) (*T, error) {
+	notFound := func() error { return noSuchEntity("The %s with name %s cannot be found.", kind, name) }
+	v, err := getRec[T](tx, table, nameKey(account, name), kind, notFound)
+	if err == nil && name == "" {
+		return nil, notFound()
+	}
+	return v, err
+}
+
+func getUser(tx store.Tx, account, name string) (*userRec, error) {
+	return getNamed[userRec](tx, tableUser, kindUser, account, name)
 }
 
 func putUser(tx store.Tx, account string, u *userRec) error {
-	if err := tx.Put(tableUser, nameKey(account, u.Name), u); err != nil {
-		return internal("put user", err)
-	}
-	return nil
+	return putRec(tx, tableUser, nameKey(account, u.Name), kindUser, u)
 }
 
 func getGroup(tx store.Tx, account, name string) (*groupRec, error) {
-	var g groupRec
-	ok, err := tx.Get(tableGroup, nameKey(account, name), &g)
-	if err != nil {
-		return nil, internal("get group", err)
-	}
-	if !ok || name == "" {
-		return nil, noSuchEntity("The group with name %s cannot be found.", name)
-	}
-	return &g, nil
+	return getNamed[groupRec](tx, tableGroup, kindGroup, account, name)
 }
 
 func putGroup(tx store.Tx, account string, g *groupRec) error {
-	if err := tx.Put(tableGroup, nameKey(account, g.Name), g); err != nil {
-		return internal("put group", err)
-	}
-	return nil
+	return putRec(tx, tableGroup, nameKey(account, g.Name), kindGroup, g)
 }
 
 func getRole(tx store.Tx, account, name string) (*roleRec, error) {
-	var r roleRec
-	ok, err := tx.Get(tableRole, nameKey(account, name), &r)
-	if err != nil {
-		return nil, internal("get role", err)
-	}
-	if !ok || name == "" {
-		return nil, noSuchEntity("The role with name %s cannot be found.", name)
-	}
-	return &r, nil
+	return getNamed[roleRec](tx, tableRole, kindRole, account, name)
 }
 
 func putRole(tx store.Tx, account string, r *roleRec) error {
-	if err := tx.Put(tableRole, nameKey(account, r.Name), r); err != nil {
-		return internal("put role", err)
-	}
-	return nil
+	return putRec(tx, tableRole, nameKey(account, r.Name), kindRole, r)
+}
+
+func putPolicy(tx store.Tx, account string, p *policyRec) error {
+	return putRec(tx, tablePolicy, nameKey(account, p.Name), "policy", p)
+}
+
+func putMFA(tx store.Tx, account string, d *mfaRec) error {
+	return putRec(tx, tableMFA, account+"/"+d.Serial, "mfa", d)
 }
 
 // insert creates a new entity, mapping a taken key to EntityAlreadyExists.

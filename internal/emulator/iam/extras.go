@@ -114,10 +114,7 @@ func (s *Service) mfaTags(change func(in *mfaTagInput, d *mfaRec) error) service
 		if err := change(&in, d); err != nil {
 			return nil, err
 		}
-		if err := r.Tx.Put(tableMFA, r.Caller.Account+"/"+d.Serial, d); err != nil {
-			return nil, internal("put mfa", err)
-		}
-		return nil, nil
+		return nil, putMFA(r.Tx, r.Caller.Account, d)
 	}
 }
 

@@ -116,25 +116,20 @@ func (s *Service) instanceProfile(ctx context.Context, r *service.Request, in *i
 		return nil, err
 	}
 	acct := r.Caller.Account
-	var p instanceProfileRec
-	ok, err := r.Tx.Get(tableInstanceProfile, nameKey(acct, in.InstanceProfileName), &p)
+	p, err := getRec[instanceProfileRec](r.Tx, tableInstanceProfile, nameKey(acct, in.InstanceProfileName), "instance profile", func() error {
+		return noSuchEntity("Instance Profile %s cannot be found.", in.InstanceProfileName)
+	})
 	if err != nil {
-		return nil, internal("get instance profile", err)
-	}
-	if !ok {
-		return nil, noSuchEntity("Instance Profile %s cannot be found.", in.InstanceProfileName)
+		return nil, err
 	}
 	if err := r.Authorize(ctx, service.Authz{Resource: instanceProfileARN(acct, p.Path, p.Name), Context: tagContext(in.Tags)}); err != nil {
 		return nil, err
 	}
-	return &p, nil
+	return p, nil
 }
 
 func putInstanceProfile(tx store.Tx, acct string, p *instanceProfileRec) error {
-	if err := tx.Put(tableInstanceProfile, nameKey(acct, p.Name), p); err != nil {
-		return internal("put instance profile", err)
-	}
-	return nil
+	return putRec(tx, tableInstanceProfile, nameKey(acct, p.Name), "instance profile", p)
 }
 
 func (s *Service) getInstanceProfile(ctx context.Context, r *service.Request) (any, error) {

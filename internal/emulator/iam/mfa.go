@@ -36,15 +36,9 @@ func checkAuthCode(member, v string) error {
 }
 
 func getMFA(tx store.Tx, acct, serial string) (*mfaRec, error) {
-	var d mfaRec
-	ok, err := tx.Get(tableMFA, acct+"/"+serial, &d)
-	if err != nil {
-		return nil, internal("get mfa", err)
-	}
-	if !ok {
-		return nil, noSuchEntity("VirtualMFADevice with serial number %s doesn't exist.", serial)
-	}
-	return &d, nil
+	return getRec[mfaRec](tx, tableMFA, acct+"/"+serial, "mfa", func() error {
+		return noSuchEntity("VirtualMFADevice with serial number %s doesn't exist.", serial)
+	})
 }
 
 // userMFADevices returns the devices enabled for a user.
@@ -174,10 +168,7 @@ func (s *Service) enableMFADevice(ctx context.Context, r *service.Request) (any,
 		return nil, invalidAuthCode("Authentication code for device is not valid.")
 	}
 	d.User, d.UserID, d.EnableDate, d.LastStep = u.Name, u.ID, r.Now, matched
-	if err := tx.Put(tableMFA, acct+"/"+d.Serial, d); err != nil {
-		return nil, internal("put mfa", err)
-	}
-	return nil, nil
+	return nil, putMFA(tx, acct, d)
 }
 
 func (s *Service) deactivateMFADevice(ctx context.Context, r *service.Request) (any, error) {
@@ -210,10 +201,7 @@ func (s *Service) deactivateMFADevice(ctx context.Context, r *service.Request) (
 		return nil, noSuchEntity("MFA Device with serial number %s is not enabled for user %s.", in.SerialNumber, u.Name)
 	}
 	d.User, d.UserID, d.EnableDate, d.LastStep = "", "", time.Time{}, 0
-	if err := tx.Put(tableMFA, acct+"/"+d.Serial, d); err != nil {
-		return nil, internal("put mfa", err)
-	}
-	return nil, nil
+	return nil, putMFA(tx, acct, d)
 }
 
 func (s *Service) deleteVirtualMFADevice(ctx context.Context, r *service.Request) (any, error) {
@@ -417,10 +405,7 @@ func (s *Service) resyncMFADevice(ctx context.Context, r *service.Request) (any,
 	for step := now - drift; step <= now+drift; step++ {
 		if hotp(key, step-1) == in.AuthenticationCode1 && hotp(key, step) == in.AuthenticationCode2 {
 			d.LastStep = step
-			if err := tx.Put(tableMFA, acct+"/"+d.Serial, d); err != nil {
-				return nil, internal("put mfa", err)
-			}
-			return nil, nil
+			return nil, putMFA(tx, acct, d)
 		}
 	}
 	return nil, invalidAuthCode("Authentication code for device is not valid.")

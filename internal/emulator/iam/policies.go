@@ -320,8 +320,8 @@ func (s *Service) createPolicyVersion(ctx context.Context, r *service.Request) (
 		p.DefaultVersion = v.ID
 	}
 	p.Updated = r.Now
-	if err := r.Tx.Put(tablePolicy, nameKey(r.Caller.Account, p.Name), p); err != nil {
-		return nil, internal("put policy", err)
+	if err := putPolicy(r.Tx, r.Caller.Account, p); err != nil {
+		return nil, err
 	}
 	return struct {
 		PolicyVersion policyVersionOut `xml:"PolicyVersion"`
@@ -376,10 +376,7 @@ func (s *Service) deletePolicyVersion(ctx context.Context, r *service.Request) (
 		}
 	}
 	p.Versions = keep
-	if err := r.Tx.Put(tablePolicy, nameKey(r.Caller.Account, p.Name), p); err != nil {
-		return nil, internal("put policy", err)
-	}
-	return nil, nil
+	return nil, putPolicy(r.Tx, r.Caller.Account, p)
 }
 
 func (s *Service) setDefaultPolicyVersion(ctx context.Context, r *service.Request) (any, error) {
@@ -392,10 +389,7 @@ func (s *Service) setDefaultPolicyVersion(ctx context.Context, r *service.Reques
 	}
 	p.DefaultVersion = v.ID
 	p.Updated = r.Now
-	if err := r.Tx.Put(tablePolicy, nameKey(r.Caller.Account, p.Name), p); err != nil {
-		return nil, internal("put policy", err)
-	}
-	return nil, nil
+	return nil, putPolicy(r.Tx, r.Caller.Account, p)
 }
 
 func (s *Service) listPolicyVersions(ctx context.Context, r *service.Request) (any, error) {
@@ -440,7 +434,7 @@ func (s *Service) tagPolicy(ctx context.Context, r *service.Request) (any, error
 	if p.Tags, err = mergeTags(p.Tags, in.Tags); err != nil {
 		return nil, err
 	}
-	return nil, r.Tx.Put(tablePolicy, nameKey(r.Caller.Account, p.Name), p)
+	return nil, putPolicy(r.Tx, r.Caller.Account, p)
 }
 
 func (s *Service) untagPolicy(ctx context.Context, r *service.Request) (any, error) {
@@ -458,7 +452,7 @@ func (s *Service) untagPolicy(ctx context.Context, r *service.Request) (any, err
 	if p.Tags, err = removeTags(p.Tags, in.TagKeys); err != nil {
 		return nil, err
 	}
-	return nil, r.Tx.Put(tablePolicy, nameKey(r.Caller.Account, p.Name), p)
+	return nil, putPolicy(r.Tx, r.Caller.Account, p)
 }
 
 func (s *Service) listPolicyTags(ctx context.Context, r *service.Request) (any, error) {

@@ -252,8 +252,8 @@ func renameUserRefs(tx store.Tx, acct string, u *userRec) error {
 	}
 	for _, d := range devs {
 		d.User = u.Name
-		if err := tx.Put(tableMFA, acct+"/"+d.Serial, d); err != nil {
-			return internal("put mfa", err)
+		if err := putMFA(tx, acct, d); err != nil {
+			return err
 		}
 	}
 	return nil
