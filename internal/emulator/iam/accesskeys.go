@@ -127,11 +127,7 @@ func (s *Service) listAccessKeys(ctx context.Context, r *service.Request) (any, 
 		return nil, err
 	}
 	tx := r.Tx
-	keys, info, err := scanPage(tx, tableAccessKey, r.Caller.Account+"/"+o.id+"/", pg, func(d store.Doc) (accessKeyOut, bool, error) {
-		var k accessKeyRec
-		if err := d.Decode(&k); err != nil {
-			return accessKeyOut{}, false, err
-		}
+	keys, info, err := scanPage(tx, tableAccessKey, r.Caller.Account+"/"+o.id+"/", pg, func(k *accessKeyRec) (accessKeyOut, bool, error) {
 		var c service.Credential
 		if _, err := tx.Get(service.CredentialTable, k.ID, &c); err != nil {
 			return accessKeyOut{}, false, err

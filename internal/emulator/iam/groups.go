@@ -104,35 +104,12 @@ func (s *Service) getGroupOp(ctx context.Context, r *service.Request) (any, erro
 }
 
 func (s *Service) listGroups(ctx context.Context, r *service.Request) (any, error) {
-	var in struct {
-		PathPrefix string
-		Marker     string
-		MaxItems   int
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	prefix, err := checkPathPrefix(in.PathPrefix)
-	if err != nil {
-		return nil, err
-	}
-	p, err := parsePage(in.Marker, in.MaxItems)
-	if err != nil {
-		return nil, err
-	}
 	acct := r.Caller.Account
-	if err := r.Authorize(ctx, service.Authz{Resource: groupARN(acct, "/", "*")}); err != nil {
-		return nil, err
-	}
-	groups, info, err := scanPage(r.Tx, tableGroup, acct+"/", p, func(d store.Doc) (groupOut, bool, error) {
-		var g groupRec
-		if err := d.Decode(&g); err != nil {
-			return groupOut{}, false, err
-		}
-		return g.out(acct), hasPathPrefix(g.Path, prefix), nil
-	})
+	groups, info, err := listByPath(ctx, r, tableGroup, groupARN(acct, "/", "*"), "list groups",
+		func(g *groupRec) string { return g.Path },
+		func(g *groupRec) (groupOut, error) { return g.out(acct), nil })
 	if err != nil {
-		return nil, internal("list groups", err)
+		return nil, err
 	}
 	return struct {
 		Groups []groupOut `xml:"Groups>member"`

@@ -203,40 +203,19 @@ func (s *Service) removeRoleFromInstanceProfile(ctx context.Context, r *service.
 }
 
 func (s *Service) listInstanceProfiles(ctx context.Context, r *service.Request) (any, error) {
-	var in instanceProfileInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	prefix, err := checkPathPrefix(in.PathPrefix)
-	if err != nil {
-		return nil, err
-	}
-	pg, err := parsePage(in.Marker, in.MaxItems)
-	if err != nil {
-		return nil, err
-	}
 	acct, tx := r.Caller.Account, r.Tx
-	if err := r.Authorize(ctx, service.Authz{Resource: instanceProfileARN(acct, "/", "*")}); err != nil {
+	out, info, err := listByPath(ctx, r, tableInstanceProfile, instanceProfileARN(acct, "/", "*"), "list instance profiles",
+		func(p *instanceProfileRec) string { return p.Path },
+		func(p *instanceProfileRec) (instanceProfileOut, error) { return p.out(tx, acct) })
+	if err != nil {
 		return nil, err
 	}
-	out, info, err := scanPage(tx, tableInstanceProfile, acct+"/", pg, func(d store.Doc) (instanceProfileOut, bool, error) {
-		var p instanceProfileRec
-		if err := d.Decode(&p); err != nil {
-			return instanceProfileOut{}, false, err
-		}
-		if !hasPathPrefix(p.Path, prefix) {
-			return instanceProfileOut{}, false, nil
-		}
-		o, err := p.out(tx, acct)
-		return o, err == nil, err
-	})
-	if err != nil {
-		return nil, internal("list instance profiles", err)
-	}
-	return struct {
-		InstanceProfiles []instanceProfileOut `xml:"InstanceProfiles>member"`
-		pageInfo
-	}{out, info}, nil
+	return instanceProfilesOutput{out, info}, nil
+}
+
+type instanceProfilesOutput struct {
+	InstanceProfiles []instanceProfileOut `xml:"InstanceProfiles>member"`
+	pageInfo
 }
 
 // listInstanceProfilesForRole lists the profiles holding a role.
@@ -255,11 +234,7 @@ func (s *Service) listInstanceProfilesForRole(ctx context.Context, r *service.Re
 		return nil, err
 	}
 	acct, tx := r.Caller.Account, r.Tx
-	out, info, err := scanPage(tx, tableInstanceProfile, acct+"/", pg, func(d store.Doc) (instanceProfileOut, bool, error) {
-		var p instanceProfileRec
-		if err := d.Decode(&p); err != nil {
-			return instanceProfileOut{}, false, err
-		}
+	out, info, err := scanPage(tx, tableInstanceProfile, acct+"/", pg, func(p *instanceProfileRec) (instanceProfileOut, bool, error) {
 		if !containsFold(p.Roles, role.Name) {
 			return instanceProfileOut{}, false, nil
 		}
@@ -269,10 +244,7 @@ func (s *Service) listInstanceProfilesForRole(ctx context.Context, r *service.Re
 	if err != nil {
 		return nil, internal("list instance profiles", err)
 	}
-	return struct {
-		InstanceProfiles []instanceProfileOut `xml:"InstanceProfiles>member"`
-		pageInfo
-	}{out, info}, nil
+	return instanceProfilesOutput{out, info}, nil
 }
 
 // roleInInstanceProfile reports whether a role is in any instance

@@ -291,11 +291,7 @@ func (s *Service) listVirtualMFADevices(ctx context.Context, r *service.Request)
 	if err := r.Authorize(ctx, service.Authz{Resource: mfaARN(acct, "/", "*")}); err != nil {
 		return nil, err
 	}
-	devs, info, err := scanPage(tx, tableMFA, acct+"/", pg, func(doc store.Doc) (virtualMFAOut, bool, error) {
-		var d mfaRec
-		if err := doc.Decode(&d); err != nil {
-			return virtualMFAOut{}, false, err
-		}
+	devs, info, err := scanPage(tx, tableMFA, acct+"/", pg, func(d *mfaRec) (virtualMFAOut, bool, error) {
 		assigned := d.UserID != ""
 		if in.AssignmentStatus == "Assigned" && !assigned || in.AssignmentStatus == "Unassigned" && assigned {
 			return virtualMFAOut{}, false, nil

@@ -1,10 +1,12 @@
 package iam
 
 import (
+	"context"
 	"encoding/base64"
 	"sort"
 	"strconv"
 
+	"github.com/bulkhead-dev/bulkhead/internal/emulator/service"
 	"github.com/bulkhead-dev/bulkhead/internal/emulator/store"
 )
 
@@ -80,16 +82,20 @@ func pageSlice[T any](items []sliceKeyed[T], p page) ([]T, pageInfo) {
 	return out, info
 }
 
-// scanPage pages through the documents of table under prefix. keep decodes
-// a document and says whether it belongs in the list (filters such as
-// PathPrefix); it is called until a page is full plus one more match, so
-// IsTruncated is exact.
-func scanPage[T any](tx store.Tx, table, prefix string, p page, keep func(store.Doc) (T, bool, error)) ([]T, pageInfo, error) {
+// scanPage pages through the records (of type R) of table under prefix.
+// keep renders a record and says whether it belongs in the list (filters
+// such as PathPrefix); it is called until a page is full plus one more
+// match, so IsTruncated is exact.
+func scanPage[R, T any](tx store.Tx, table, prefix string, p page, keep func(*R) (T, bool, error)) ([]T, pageInfo, error) {
 	var out []T
 	var info pageInfo
 	last := ""
 	err := tx.Scan(table, prefix, p.after, func(key string, doc store.Doc) (bool, error) {
-		item, ok, err := keep(doc)
+		var rec R
+		if err := doc.Decode(&rec); err != nil {
+			return false, err
+		}
+		item, ok, err := keep(&rec)
 		if err != nil || !ok {
 			return err == nil, err
 		}
@@ -105,6 +111,45 @@ func scanPage[T any](tx store.Tx, table, prefix string, p page, keep func(store.
 		info.Marker = encodeMarker(last)
 	}
 	return out, info, err
+}
+
+// listByPath answers ListUsers, ListGroups, ListRoles and
+// ListInstanceProfiles: the caller's records of table whose path (pathOf)
+// starts with the PathPrefix parameter, in name order, paged. The request
+// is authorized on wildcard (the ARN of "*" at path "/"); out renders a
+// record that passed the filter; what names the list in store failures.
+func listByPath[R, T any](ctx context.Context, r *service.Request, table, wildcard, what string, pathOf func(*R) string, out func(*R) (T, error)) ([]T, pageInfo, error) {
+	var in struct {
+		PathPrefix string
+		Marker     string
+		MaxItems   int
+	}
+	if err := r.Decode(&in); err != nil {
+		return nil, pageInfo{}, err
+	}
+	prefix, err := checkPathPrefix(in.PathPrefix)
+	if err != nil {
+		return nil, pageInfo{}, err
+	}
+	p, err := parsePage(in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, pageInfo{}, err
+	}
+	if err := r.Authorize(ctx, service.Authz{Resource: wildcard}); err != nil {
+		return nil, pageInfo{}, err
+	}
+	items, info, err := scanPage(r.Tx, table, r.Caller.Account+"/", p, func(rec *R) (T, bool, error) {
+		if !hasPathPrefix(pathOf(rec), prefix) {
+			var zero T
+			return zero, false, nil
+		}
+		o, err := out(rec)
+		return o, err == nil, err
+	})
+	if err != nil {
+		return nil, pageInfo{}, internal(what, err)
+	}
+	return items, info, nil
 }
 
 func sortKeyed[T any](items []sliceKeyed[T]) {

@@ -171,35 +171,12 @@ func (s *Service) getRoleOp(ctx context.Context, r *service.Request) (any, error
 }
 
 func (s *Service) listRoles(ctx context.Context, r *service.Request) (any, error) {
-	var in struct {
-		PathPrefix string
-		Marker     string
-		MaxItems   int
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	prefix, err := checkPathPrefix(in.PathPrefix)
-	if err != nil {
-		return nil, err
-	}
-	p, err := parsePage(in.Marker, in.MaxItems)
-	if err != nil {
-		return nil, err
-	}
 	acct := r.Caller.Account
-	if err := r.Authorize(ctx, service.Authz{Resource: RoleARN(acct, "/", "*")}); err != nil {
-		return nil, err
-	}
-	roles, info, err := scanPage(r.Tx, tableRole, acct+"/", p, func(d store.Doc) (roleOut, bool, error) {
-		var role roleRec
-		if err := d.Decode(&role); err != nil {
-			return roleOut{}, false, err
-		}
-		return role.out(acct, false), hasPathPrefix(role.Path, prefix), nil
-	})
+	roles, info, err := listByPath(ctx, r, tableRole, RoleARN(acct, "/", "*"), "list roles",
+		func(role *roleRec) string { return role.Path },
+		func(role *roleRec) (roleOut, error) { return role.out(acct, false), nil })
 	if err != nil {
-		return nil, internal("list roles", err)
+		return nil, err
 	}
 	return struct {
 		Roles []roleOut `xml:"Roles>member"`

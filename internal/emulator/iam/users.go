@@ -105,35 +105,12 @@ func (s *Service) getUserOp(ctx context.Context, r *service.Request) (any, error
 }
 
 func (s *Service) listUsers(ctx context.Context, r *service.Request) (any, error) {
-	var in struct {
-		PathPrefix string
-		Marker     string
-		MaxItems   int
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	prefix, err := checkPathPrefix(in.PathPrefix)
-	if err != nil {
-		return nil, err
-	}
-	p, err := parsePage(in.Marker, in.MaxItems)
-	if err != nil {
-		return nil, err
-	}
 	acct := r.Caller.Account
-	if err := r.Authorize(ctx, service.Authz{Resource: userARN(acct, "/", "*")}); err != nil {
-		return nil, err
-	}
-	users, info, err := scanPage(r.Tx, tableUser, acct+"/", p, func(d store.Doc) (userOut, bool, error) {
-		var u userRec
-		if err := d.Decode(&u); err != nil {
-			return userOut{}, false, err
-		}
-		return u.out(acct, false), hasPathPrefix(u.Path, prefix), nil
-	})
+	users, info, err := listByPath(ctx, r, tableUser, userARN(acct, "/", "*"), "list users",
+		func(u *userRec) string { return u.Path },
+		func(u *userRec) (userOut, error) { return u.out(acct, false), nil })
 	if err != nil {
-		return nil, internal("list users", err)
+		return nil, err
 	}
 	return struct {
 		Users []userOut `xml:"Users>member"`
