@@ -64,6 +64,64 @@ type DB struct {
 	path   string
 	writer *sql.DB
 	reader *sql.DB
+	// wstmts and rstmts are the store's statements prepared on the writer
+	// and reader pools: database/sql prepares each once per connection and
+	// a transaction reuses its connection's (parsing SQL was a tenth of a
+	// request's CPU).
+	wstmts, rstmts *stmts
+}
+
+// The store's statements, by use.
+const (
+	sqlGet    = `SELECT v FROM kv WHERE tbl = ? AND k = ?`
+	sqlPut    = `INSERT INTO kv (tbl, k, v) VALUES (?, ?, ?) ON CONFLICT (tbl, k) DO UPDATE SET v = excluded.v`
+	sqlInsert = `INSERT INTO kv (tbl, k, v) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`
+	sqlDelete = `DELETE FROM kv WHERE tbl = ? AND k = ?`
+	sqlScanGE = `SELECT k, v FROM kv WHERE tbl = ? AND k >= ? AND k < ? ORDER BY k`
+	sqlScanGT = `SELECT k, v FROM kv WHERE tbl = ? AND k > ? AND k < ? ORDER BY k`
+	sqlCount  = `SELECT count(*) FROM kv WHERE tbl = ? AND k >= ? AND k < ?`
+)
+
+type stmtID int
+
+const (
+	stGet stmtID = iota
+	stPut
+	stInsert
+	stDelete
+	stScanGE
+	stScanGT
+	stCount
+	numStmts
+)
+
+var stmtSQL = [numStmts]string{sqlGet, sqlPut, sqlInsert, sqlDelete, sqlScanGE, sqlScanGT, sqlCount}
+
+// stmts is one pool's prepared statements (nil for those the pool does not
+// run: the reader's writes).
+type stmts [numStmts]*sql.Stmt
+
+func prepare(ctx context.Context, db *sql.DB, ids ...stmtID) (*stmts, error) {
+	var s stmts
+	for _, id := range ids {
+		st, err := db.PrepareContext(ctx, stmtSQL[id])
+		if err != nil {
+			s.close()
+			return nil, err
+		}
+		s[id] = st
+	}
+	return &s, nil
+}
+
+func (s *stmts) close() error {
+	var errs []error
+	for _, st := range s {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(errs...)
 }
 
 const schema = `CREATE TABLE IF NOT EXISTS kv (
@@ -110,7 +168,20 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 		r.Close()
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	return &DB{path: path, writer: w, reader: r}, nil
+	ws, err := prepare(ctx, w, stGet, stPut, stInsert, stDelete, stScanGE, stScanGT, stCount)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	rs, err := prepare(ctx, r, stGet, stScanGE, stScanGT, stCount)
+	if err != nil {
+		ws.close()
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return &DB{path: path, writer: w, reader: r, wstmts: ws, rstmts: rs}, nil
 }
 
 // Path is the SQLite file backing the store.
@@ -118,21 +189,21 @@ func (db *DB) Path() string { return db.path }
 
 // Close closes the store.
 func (db *DB) Close() error {
-	return errors.Join(db.reader.Close(), db.writer.Close())
+	return errors.Join(db.rstmts.close(), db.wstmts.close(), db.reader.Close(), db.writer.Close())
 }
 
 // Read runs fn in a read-only transaction on a consistent snapshot.
 func (db *DB) Read(ctx context.Context, fn func(Tx) error) error {
-	return db.run(ctx, db.reader, true, fn)
+	return db.run(ctx, db.reader, db.rstmts, true, fn)
 }
 
 // Write runs fn in a read-write transaction; writes are serialized. The
 // transaction commits when fn returns nil and rolls back otherwise.
 func (db *DB) Write(ctx context.Context, fn func(Tx) error) error {
-	return db.run(ctx, db.writer, false, fn)
+	return db.run(ctx, db.writer, db.wstmts, false, fn)
 }
 
-func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(Tx) error) (err error) {
+func (db *DB) run(ctx context.Context, pool *sql.DB, prepared *stmts, readOnly bool, fn func(Tx) error) (err error) {
 	stx, err := pool.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
@@ -150,17 +221,56 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(Tx) 
 			err = fmt.Errorf("store: commit: %w", cerr)
 		}
 	}()
-	return fn(&tx{tx: stx, readOnly: readOnly})
+	return fn(&tx{tx: stx, prepared: prepared, readOnly: readOnly})
 }
 
 type tx struct {
 	tx       *sql.Tx
+	prepared *stmts
+	// bound are the prepared statements bound to this transaction's
+	// connection, made on first use; busy marks a scan statement whose
+	// rows are open (a Scan inside a Scan's callback then runs its query
+	// unprepared: one SQLite statement cannot iterate twice at once).
+	bound    stmts
+	busy     [numStmts]bool
 	readOnly bool
+}
+
+// stmt is statement id bound to the transaction, or nil when it is busy
+// or not prepared on this pool; callers then run the SQL unprepared.
+func (t *tx) stmt(id stmtID) *sql.Stmt {
+	if t.busy[id] {
+		return nil
+	}
+	if s := t.bound[id]; s != nil {
+		return s
+	}
+	p := t.prepared[id]
+	if p == nil {
+		return nil
+	}
+	s := t.tx.Stmt(p)
+	t.bound[id] = s
+	return s
+}
+
+func (t *tx) queryRow(id stmtID, args ...any) *sql.Row {
+	if s := t.stmt(id); s != nil {
+		return s.QueryRow(args...)
+	}
+	return t.tx.QueryRow(stmtSQL[id], args...)
+}
+
+func (t *tx) exec(id stmtID, args ...any) (sql.Result, error) {
+	if s := t.stmt(id); s != nil {
+		return s.Exec(args...)
+	}
+	return t.tx.Exec(stmtSQL[id], args...)
 }
 
 func (t *tx) Get(table, key string, v any) (bool, error) {
 	var raw []byte
-	err := t.tx.QueryRow(`SELECT v FROM kv WHERE tbl = ? AND k = ?`, table, key).Scan(&raw)
+	err := t.queryRow(stGet, table, key).Scan(&raw)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -181,7 +291,7 @@ func (t *tx) Put(table, key string, v any) error {
 	if err != nil {
 		return fmt.Errorf("store: encode %s/%s: %w", table, key, err)
 	}
-	if _, err := t.tx.Exec(`INSERT INTO kv (tbl, k, v) VALUES (?, ?, ?) ON CONFLICT (tbl, k) DO UPDATE SET v = excluded.v`, table, key, raw); err != nil {
+	if _, err := t.exec(stPut, table, key, raw); err != nil {
 		return fmt.Errorf("store: put %s/%s: %w", table, key, err)
 	}
 	return nil
@@ -195,7 +305,7 @@ func (t *tx) Insert(table, key string, v any) error {
 	if err != nil {
 		return fmt.Errorf("store: encode %s/%s: %w", table, key, err)
 	}
-	res, err := t.tx.Exec(`INSERT INTO kv (tbl, k, v) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, table, key, raw)
+	res, err := t.exec(stInsert, table, key, raw)
 	if err != nil {
 		return fmt.Errorf("store: insert %s/%s: %w", table, key, err)
 	}
@@ -209,7 +319,7 @@ func (t *tx) Delete(table, key string) (bool, error) {
 	if t.readOnly {
 		return false, ErrReadOnly
 	}
-	res, err := t.tx.Exec(`DELETE FROM kv WHERE tbl = ? AND k = ?`, table, key)
+	res, err := t.exec(stDelete, table, key)
 	if err != nil {
 		return false, fmt.Errorf("store: delete %s/%s: %w", table, key, err)
 	}
@@ -223,11 +333,21 @@ func upper(prefix string) string { return prefix + "\xff" }
 
 func (t *tx) Scan(table, prefix, after string, fn func(string, Doc) (bool, error)) error {
 	lo := prefix
-	op := ">="
+	id := stScanGE
 	if after != "" && after >= prefix {
-		lo, op = after, ">"
+		lo, id = after, stScanGT
 	}
-	rows, err := t.tx.Query(`SELECT k, v FROM kv WHERE tbl = ? AND k `+op+` ? AND k < ? ORDER BY k`, table, lo, upper(prefix))
+	var rows *sql.Rows
+	var err error
+	if s := t.stmt(id); s != nil {
+		rows, err = s.Query(table, lo, upper(prefix))
+		if err == nil {
+			t.busy[id] = true
+			defer func() { t.busy[id] = false }()
+		}
+	} else {
+		rows, err = t.tx.Query(stmtSQL[id], table, lo, upper(prefix))
+	}
 	if err != nil {
 		return fmt.Errorf("store: scan %s/%s: %w", table, prefix, err)
 	}
@@ -251,7 +371,7 @@ func (t *tx) Scan(table, prefix, after string, fn func(string, Doc) (bool, error
 
 func (t *tx) Count(table, prefix string) (int, error) {
 	var n int
-	err := t.tx.QueryRow(`SELECT count(*) FROM kv WHERE tbl = ? AND k >= ? AND k < ?`, table, prefix, upper(prefix)).Scan(&n)
+	err := t.queryRow(stCount, table, prefix, upper(prefix)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: count %s/%s: %w", table, prefix, err)
 	}

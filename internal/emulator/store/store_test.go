@@ -133,3 +133,60 @@ func TestConcurrentWriters(t *testing.T) {
 		t.Errorf("counter = %d, want 200 (lost updates)", c.N)
 	}
 }
+
+// TestNestedScan runs a Scan and Gets inside a Scan's callback on the same
+// table: the inner scan must not disturb the outer one's statement (the
+// store reuses prepared statements within a transaction).
+func TestNestedScan(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	keys := []string{"a/1", "a/2", "a/3"}
+	err := db.Write(ctx, func(tx Tx) error {
+		for _, k := range keys {
+			if err := tx.Put("t", k, item{Name: k}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"read", "write"} {
+		run := db.Read
+		if name == "write" {
+			run = db.Write
+		}
+		var outer, inner []string
+		err := run(ctx, func(tx Tx) error {
+			return tx.Scan("t", "a/", "", func(k string, _ Doc) (bool, error) {
+				outer = append(outer, k)
+				var it item
+				if ok, err := tx.Get("t", k, &it); err != nil || !ok || it.Name != k {
+					return false, fmt.Errorf("get %s = %v %v %v", k, it, ok, err)
+				}
+				// The same statement as the outer scan (no lower bound),
+				// then the other one (after k).
+				for _, after := range []string{"", k} {
+					err := tx.Scan("t", "a/", after, func(k2 string, _ Doc) (bool, error) {
+						inner = append(inner, k2)
+						return true, nil
+					})
+					if err != nil {
+						return false, err
+					}
+				}
+				return true, nil
+			})
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if diff := cmp.Diff(keys, outer); diff != "" {
+			t.Errorf("%s: outer scan (-want +got):\n%s", name, diff)
+		}
+		if diff := cmp.Diff([]string{"a/1", "a/2", "a/3", "a/2", "a/3", "a/1", "a/2", "a/3", "a/3", "a/1", "a/2", "a/3"}, inner); diff != "" {
+			t.Errorf("%s: inner scans (-want +got):\n%s", name, diff)
+		}
+	}
+}
