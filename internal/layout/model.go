@@ -78,6 +78,24 @@ type Organization struct {
 	AccessRole      Field[string]
 	IdentityAccount Field[string] // defaults to the management account
 	Limits          Limits
+	// PasswordPolicy is the IAM password policy of every account; nil
+	// when the layout sets none (accounts keep theirs).
+	PasswordPolicy *PasswordPolicy
+}
+
+// PasswordPolicy is `organization.password_policy`: IAM's account password
+// policy (UpdateAccountPasswordPolicy). Unset numbers are 0: AWS's default
+// (minimum length 8) or no expiry and no reuse prevention.
+type PasswordPolicy struct {
+	Pos              diag.Pos
+	MinimumLength    Field[int]  // 6 to 128
+	RequireSymbols   Field[bool] //
+	RequireNumbers   Field[bool]
+	RequireUppercase Field[bool]
+	RequireLowercase Field[bool]
+	AllowChange      Field[bool] // users may change their own password
+	MaxAge           Field[int]  // days, 1 to 1095
+	ReusePrevention  Field[int]  // previous passwords remembered, 1 to 24
 }
 
 // Management names the management account and its root email.
@@ -165,6 +183,8 @@ type Account struct {
 	Owner        Field[string]
 	BusinessUnit Field[string]
 	Email        Field[string] // as written
+	// Alias is the account's IAM alias (sign-in URL name); empty for none.
+	Alias Field[string]
 	// EffectiveEmail is Email, or the organization's template with
 	// {account} replaced by the name (and the management email for the
 	// management account).

@@ -87,7 +87,7 @@ func (d *decoder) decodeLayout(root *node, l *Layout) {
 	}
 }
 
-var orgFields = []string{"name", "target", "region", "management", "email", "access_role", "identity_account", "limits"}
+var orgFields = []string{"name", "target", "region", "management", "email", "access_role", "identity_account", "limits", "password_policy"}
 
 func (d *decoder) decodeOrganization(n *node, o *Organization) {
 	o.Pos = n.pos
@@ -120,6 +120,8 @@ func (d *decoder) decodeOrganization(n *node, o *Organization) {
 			o.IdentityAccount = d.str(v, p+".identity_account")
 		case "limits":
 			d.decodeLimits(v, &o.Limits)
+		case "password_policy":
+			o.PasswordPolicy = d.decodePasswordPolicy(v)
 		}
 	})
 	if n.kind != mapNode {
@@ -165,7 +167,7 @@ func (d *decoder) decodeLimits(n *node, l *Limits) {
 	})
 }
 
-var accountFields = []string{"unit", "kind", "protected", "owner", "business_unit", "email", "tags", "for_each"}
+var accountFields = []string{"unit", "kind", "protected", "owner", "business_unit", "email", "tags", "for_each", "alias"}
 
 func (d *decoder) decodeAccount(name string, k, n *node) *Account {
 	a := &Account{Name: Field[string]{Value: name, Pos: k.pos}, Pos: n.pos}
@@ -184,6 +186,8 @@ func (d *decoder) decodeAccount(name string, k, n *node) *Account {
 			a.BusinessUnit = d.str(v, p+".business_unit")
 		case "email":
 			a.Email = d.str(v, p+".email")
+		case "alias":
+			a.Alias = d.str(v, p+".alias")
 		case "tags":
 			a.Tags = d.decodeTags(v, p+".tags")
 		case "for_each":

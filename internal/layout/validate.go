@@ -34,6 +34,7 @@ func (v *validator) validate() {
 	v.checkOrganization()
 	v.checkUnits()
 	v.checkAccounts()
+	v.validateAliases()
 	v.checkPeople()
 	v.checkStages()
 	v.checkCI()
