@@ -277,6 +277,9 @@ func (d *differ) tagOps(res ResourceKind, name, liveID string, want, live, prev 
 		t.ID, t.Kind, t.Tags = string(TagResource)+":"+string(res)+":"+name, TagResource, set
 		t.Want, t.Live = showTags(set, setKeys), showTags(live, setKeys)
 		t.Reason = "tags differ from the layout"
+		if allBulkheadKeys(setKeys) && live[KindTag] == "" {
+			t.Reason = "bulkhead keeps the layout's kind (and protection) in tags on the account"
+		}
 		if drift {
 			t.Reason, t.Drift = "drift: tag edited outside bulkhead", true
 		}
@@ -312,4 +315,14 @@ func unitLabel(p string) string {
 		return "root"
 	}
 	return p
+}
+
+// allBulkheadKeys reports whether every key is one of bulkhead's own.
+func allBulkheadKeys(keys []string) bool {
+	for _, k := range keys {
+		if k != KindTag && k != ProtectedTag {
+			return false
+		}
+	}
+	return len(keys) > 0
 }
