@@ -80,54 +80,6 @@ func (s *Service) getMFADevice(ctx context.Context, r *service.Request) (any, er
 	}{d.User, d.Serial, service.Time(d.EnableDate)}, nil
 }
 
-type mfaTagInput struct {
-	SerialNumber string
-	Tags         []Tag
-	TagKeys      []string
-	Marker       string
-	MaxItems     int
-}
-
-func (s *Service) mfaTags(change func(in *mfaTagInput, d *mfaRec) error) service.Handler {
-	return func(ctx context.Context, r *service.Request) (any, error) {
-		var in mfaTagInput
-		if err := r.Decode(&in); err != nil {
-			return nil, err
-		}
-		if in.SerialNumber == "" {
-			return nil, missing("SerialNumber")
-		}
-		if err := r.Authorize(ctx, service.Authz{Resource: in.SerialNumber, Context: tagContext(in.Tags)}); err != nil {
-			return nil, err
-		}
-		d, err := getMFA(r.Tx, r.Caller.Account, in.SerialNumber)
-		if err != nil {
-			return nil, err
-		}
-		if change == nil {
-			pg, err := parsePage(in.Marker, in.MaxItems)
-			if err != nil {
-				return nil, err
-			}
-			return tagPage(d.Tags, pg), nil
-		}
-		if err := change(&in, d); err != nil {
-			return nil, err
-		}
-		return nil, putMFA(r.Tx, r.Caller.Account, d)
-	}
-}
-
-func tagMFA(in *mfaTagInput, d *mfaRec) (err error) {
-	d.Tags, err = mergeTags(d.Tags, in.Tags)
-	return err
-}
-
-func untagMFA(in *mfaTagInput, d *mfaRec) (err error) {
-	d.Tags, err = removeTags(d.Tags, in.TagKeys)
-	return err
-}
-
 // changePassword lets an IAM user change its own console password
 // (https://docs.aws.amazon.com/IAM/latest/APIReference/API_ChangePassword.html).
 func (s *Service) changePassword(ctx context.Context, r *service.Request) (any, error) {

@@ -264,34 +264,3 @@ func roleInInstanceProfile(tx store.Tx, acct, role string) (bool, error) {
 	}
 	return found, nil
 }
-
-func (s *Service) instanceProfileTags(change func(in *instanceProfileInput, p *instanceProfileRec) error) service.Handler {
-	return func(ctx context.Context, r *service.Request) (any, error) {
-		var in instanceProfileInput
-		p, err := s.instanceProfile(ctx, r, &in)
-		if err != nil {
-			return nil, err
-		}
-		if change == nil {
-			pg, err := parsePage(in.Marker, in.MaxItems)
-			if err != nil {
-				return nil, err
-			}
-			return tagPage(p.Tags, pg), nil
-		}
-		if err := change(&in, p); err != nil {
-			return nil, err
-		}
-		return nil, putInstanceProfile(r.Tx, r.Caller.Account, p)
-	}
-}
-
-func tagInstanceProfile(in *instanceProfileInput, p *instanceProfileRec) (err error) {
-	p.Tags, err = mergeTags(p.Tags, in.Tags)
-	return err
-}
-
-func untagInstanceProfile(in *instanceProfileInput, p *instanceProfileRec) (err error) {
-	p.Tags, err = removeTags(p.Tags, in.TagKeys)
-	return err
-}

@@ -256,18 +256,6 @@ func updateThumbprints(in *oidcArnInput, p *oidcRec) error {
 	return nil
 }
 
-func tagOIDC(in *oidcArnInput, p *oidcRec) error {
-	tags, err := mergeTags(p.Tags, in.Tags)
-	p.Tags = tags
-	return err
-}
-
-func untagOIDC(in *oidcArnInput, p *oidcRec) error {
-	tags, err := removeTags(p.Tags, in.TagKeys)
-	p.Tags = tags
-	return err
-}
-
 func (s *Service) listOIDCProviderTags(ctx context.Context, r *service.Request) (any, error) {
 	var in oidcArnInput
 	if err := r.Decode(&in); err != nil {

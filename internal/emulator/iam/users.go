@@ -291,83 +291,6 @@ func (s *Service) deleteUser(ctx context.Context, r *service.Request) (any, erro
 	return nil, forgetPrincipal(tx, userARN(acct, u.Path, u.Name), u.ID)
 }
 
-func (s *Service) tagUser(ctx context.Context, r *service.Request) (any, error) {
-	var in struct {
-		UserName string
-		Tags     []Tag
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	if err := checkName("UserName", in.UserName, maxUserName); err != nil {
-		return nil, err
-	}
-	acct := r.Caller.Account
-	u, err := getUser(r.Tx, acct, in.UserName)
-	if err != nil {
-		return nil, err
-	}
-	if err := r.Authorize(ctx, service.Authz{Resource: userARN(acct, u.Path, u.Name), Context: tagContext(in.Tags)}); err != nil {
-		return nil, err
-	}
-	if u.Tags, err = mergeTags(u.Tags, in.Tags); err != nil {
-		return nil, err
-	}
-	return nil, putUser(r.Tx, acct, u)
-}
-
-func (s *Service) untagUser(ctx context.Context, r *service.Request) (any, error) {
-	var in struct {
-		UserName string
-		TagKeys  []string
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	if err := checkName("UserName", in.UserName, maxUserName); err != nil {
-		return nil, err
-	}
-	acct := r.Caller.Account
-	u, err := getUser(r.Tx, acct, in.UserName)
-	if err != nil {
-		return nil, err
-	}
-	if err := r.Authorize(ctx, service.Authz{Resource: userARN(acct, u.Path, u.Name), Context: map[string][]string{"aws:TagKeys": in.TagKeys}}); err != nil {
-		return nil, err
-	}
-	if u.Tags, err = removeTags(u.Tags, in.TagKeys); err != nil {
-		return nil, err
-	}
-	return nil, putUser(r.Tx, acct, u)
-}
-
-func (s *Service) listUserTags(ctx context.Context, r *service.Request) (any, error) {
-	var in struct {
-		UserName string
-		Marker   string
-		MaxItems int
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	if err := checkName("UserName", in.UserName, maxUserName); err != nil {
-		return nil, err
-	}
-	p, err := parsePage(in.Marker, in.MaxItems)
-	if err != nil {
-		return nil, err
-	}
-	acct := r.Caller.Account
-	u, err := getUser(r.Tx, acct, in.UserName)
-	if err != nil {
-		return nil, err
-	}
-	if err := r.Authorize(ctx, service.Authz{Resource: userARN(acct, u.Path, u.Name)}); err != nil {
-		return nil, err
-	}
-	return tagPage(u.Tags, p), nil
-}
-
 func (s *Service) putUserPermissionsBoundary(ctx context.Context, r *service.Request) (any, error) {
 	var in struct {
 		UserName            string
@@ -434,28 +357,4 @@ func withKey(m map[string][]string, k, v string) map[string][]string {
 	}
 	m[k] = append(m[k], v)
 	return m
-}
-
-// tagPage is the output of List*Tags.
-func tagPage(tags []Tag, p page) any {
-	items := make([]sliceKeyed[Tag], len(tags))
-	for i, t := range tags {
-		items[i] = sliceKeyed[Tag]{key: keyIndex(i), item: t}
-	}
-	out, info := pageSlice(items, p)
-	return struct {
-		Tags []Tag `xml:"Tags>member"`
-		pageInfo
-	}{out, info}
-}
-
-// keyIndex is a sort key for position i of an ordered list.
-func keyIndex(i int) string {
-	const digits = "0123456789"
-	b := []byte("000000")
-	for j := len(b) - 1; j >= 0 && i > 0; j-- {
-		b[j] = digits[i%10]
-		i /= 10
-	}
-	return string(b)
 }
