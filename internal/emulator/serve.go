@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"runtime/debug"
@@ -206,8 +207,13 @@ func (e *Emulator) serve(c *call) error {
 	}
 	if err != nil {
 		// The transaction has committed; all we can do is log. Encoding
-		// errors are bugs in a service's output types.
-		e.log.Error("local aws: writing response", "request_id", c.id, "service", spec.Name, "action", c.action, "err", err)
+		// errors are bugs in a service's output types; write errors mean
+		// the client went away.
+		level := slog.LevelError
+		if ctx.Err() != nil {
+			level = slog.LevelDebug
+		}
+		e.log.Log(ctx, level, "local aws: writing response", "request_id", c.id, "service", spec.Name, "action", c.action, "err", err)
 	}
 	return nil
 }
