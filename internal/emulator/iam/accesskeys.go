@@ -47,15 +47,11 @@ func (s *Service) keyOwner(ctx context.Context, r *service.Request, userName str
 			return keyOwner{}, service.BadRequest("ValidationError", "Must specify userName when calling with non-User credentials")
 		}
 	}
-	if err := checkName("UserName", userName, maxUserName); err != nil {
-		return keyOwner{}, err
-	}
-	u, err := getUser(r.Tx, acct, userName)
+	u, err := s.user(ctx, r, userName, service.Authz{})
 	if err != nil {
 		return keyOwner{}, err
 	}
-	o := keyOwner{name: u.Name, id: u.ID, arn: userARN(acct, u.Path, u.Name), identity: userIdentity(acct, u)}
-	return o, r.Authorize(ctx, service.Authz{Resource: o.arn})
+	return keyOwner{name: u.Name, id: u.ID, arn: userARN(acct, u.Path, u.Name), identity: userIdentity(acct, u)}, nil
 }
 
 func (s *Service) createAccessKey(ctx context.Context, r *service.Request) (any, error) {

@@ -38,21 +38,6 @@ func (e entityInput) name(kind string) string {
 	return e.RoleName
 }
 
-func (s *Service) entity(ctx context.Context, r *service.Request, kind, name string, az service.Authz) (*principal, error) {
-	if err := checkName(kindMember(kind), name, kindMaxName(kind)); err != nil {
-		return nil, err
-	}
-	p, err := loadPrincipal(r.Tx, r.Caller.Account, kind, name)
-	if err != nil {
-		return nil, err
-	}
-	az.Resource = p.arn
-	if err := r.Authorize(ctx, az); err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
 func (s *Service) attachPolicy(kind string) service.Handler {
 	return func(ctx context.Context, r *service.Request) (any, error) {
 		var in entityInput

@@ -71,11 +71,8 @@ func (s *Service) getGroupOp(ctx context.Context, r *service.Request) (any, erro
 		return nil, err
 	}
 	acct, tx := r.Caller.Account, r.Tx
-	g, err := getGroup(tx, acct, in.GroupName)
+	g, err := s.group(ctx, r, in.GroupName)
 	if err != nil {
-		return nil, err
-	}
-	if err := r.Authorize(ctx, service.Authz{Resource: groupARN(acct, g.Path, g.Name)}); err != nil {
 		return nil, err
 	}
 	var members []sliceKeyed[userOut]
@@ -140,11 +137,8 @@ func (s *Service) updateGroup(ctx context.Context, r *service.Request) (any, err
 		}
 	}
 	acct, tx := r.Caller.Account, r.Tx
-	g, err := getGroup(tx, acct, in.GroupName)
+	g, err := s.group(ctx, r, in.GroupName)
 	if err != nil {
-		return nil, err
-	}
-	if err := r.Authorize(ctx, service.Authz{Resource: groupARN(acct, g.Path, g.Name)}); err != nil {
 		return nil, err
 	}
 	oldName := g.Name
@@ -208,15 +202,9 @@ func (s *Service) deleteGroup(ctx context.Context, r *service.Request) (any, err
 	if err := r.Decode(&in); err != nil {
 		return nil, err
 	}
-	if err := checkName("GroupName", in.GroupName, maxGroupName); err != nil {
-		return nil, err
-	}
 	acct, tx := r.Caller.Account, r.Tx
-	g, err := getGroup(tx, acct, in.GroupName)
+	g, err := s.group(ctx, r, in.GroupName)
 	if err != nil {
-		return nil, err
-	}
-	if err := r.Authorize(ctx, service.Authz{Resource: groupARN(acct, g.Path, g.Name)}); err != nil {
 		return nil, err
 	}
 	n, err := tx.Count(tableMember, acct+"/"+g.ID+"/")
@@ -321,11 +309,8 @@ func (s *Service) listGroupsForUser(ctx context.Context, r *service.Request) (an
 		return nil, err
 	}
 	acct := r.Caller.Account
-	u, err := getUser(r.Tx, acct, in.UserName)
+	u, err := s.user(ctx, r, in.UserName, service.Authz{})
 	if err != nil {
-		return nil, err
-	}
-	if err := r.Authorize(ctx, service.Authz{Resource: userARN(acct, u.Path, u.Name)}); err != nil {
 		return nil, err
 	}
 	var items []sliceKeyed[groupOut]

@@ -144,18 +144,7 @@ func (s *Service) userForProfile(ctx context.Context, r *service.Request, name s
 	if name == "" && r.Caller.Type == "User" {
 		name = r.Caller.Name
 	}
-	if err := checkName("UserName", name, maxUserName); err != nil {
-		return nil, err
-	}
-	acct := r.Caller.Account
-	u, err := getUser(r.Tx, acct, name)
-	if err != nil {
-		return nil, err
-	}
-	if err := r.Authorize(ctx, service.Authz{Resource: userARN(acct, u.Path, u.Name)}); err != nil {
-		return nil, err
-	}
-	return u, nil
+	return s.user(ctx, r, name, service.Authz{})
 }
 
 func noLoginProfile(user string) *service.Error {

@@ -131,11 +131,8 @@ func (s *Service) enableMFADevice(ctx context.Context, r *service.Request) (any,
 		return nil, err
 	}
 	acct, tx := r.Caller.Account, r.Tx
-	u, err := getUser(tx, acct, in.UserName)
+	u, err := s.user(ctx, r, in.UserName, service.Authz{})
 	if err != nil {
-		return nil, err
-	}
-	if err := r.Authorize(ctx, service.Authz{Resource: userARN(acct, u.Path, u.Name)}); err != nil {
 		return nil, err
 	}
 	d, err := getMFA(tx, acct, in.SerialNumber)
@@ -186,11 +183,8 @@ func (s *Service) deactivateMFADevice(ctx context.Context, r *service.Request) (
 		return nil, missing("SerialNumber")
 	}
 	acct, tx := r.Caller.Account, r.Tx
-	u, err := getUser(tx, acct, in.UserName)
+	u, err := s.user(ctx, r, in.UserName, service.Authz{})
 	if err != nil {
-		return nil, err
-	}
-	if err := r.Authorize(ctx, service.Authz{Resource: userARN(acct, u.Path, u.Name)}); err != nil {
 		return nil, err
 	}
 	d, err := getMFA(tx, acct, in.SerialNumber)
@@ -377,11 +371,8 @@ func (s *Service) resyncMFADevice(ctx context.Context, r *service.Request) (any,
 		return nil, err
 	}
 	acct, tx := r.Caller.Account, r.Tx
-	u, err := getUser(tx, acct, in.UserName)
+	u, err := s.user(ctx, r, in.UserName, service.Authz{})
 	if err != nil {
-		return nil, err
-	}
-	if err := r.Authorize(ctx, service.Authz{Resource: userARN(acct, u.Path, u.Name)}); err != nil {
 		return nil, err
 	}
 	d, err := getMFA(tx, acct, in.SerialNumber)

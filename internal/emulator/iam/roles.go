@@ -146,19 +146,11 @@ func (s *Service) roleFromInput(ctx context.Context, r *service.Request, in any,
 	if err := r.Decode(in); err != nil {
 		return nil, err
 	}
-	if err := checkName("RoleName", name(), maxRoleName); err != nil {
-		return nil, err
-	}
-	acct := r.Caller.Account
-	role, err := getRole(r.Tx, acct, name())
+	p, err := s.entity(ctx, r, kindRole, name(), az)
 	if err != nil {
 		return nil, err
 	}
-	az.Resource = RoleARN(acct, role.Path, role.Name)
-	if err := r.Authorize(ctx, az); err != nil {
-		return nil, err
-	}
-	return role, nil
+	return p.role, nil
 }
 
 func (s *Service) getRoleOp(ctx context.Context, r *service.Request) (any, error) {

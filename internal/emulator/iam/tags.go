@@ -138,11 +138,8 @@ func (s *Service) userTags(verb tagVerb) service.Handler {
 			}
 		}
 		acct := r.Caller.Account
-		u, err := getUser(r.Tx, acct, in.UserName)
+		u, err := s.user(ctx, r, in.UserName, service.Authz{Context: verb.context(req)})
 		if err != nil {
-			return nil, err
-		}
-		if err := r.Authorize(ctx, service.Authz{Resource: userARN(acct, u.Path, u.Name), Context: verb.context(req)}); err != nil {
 			return nil, err
 		}
 		return verb.apply(&u.Tags, req, func() error { return putUser(r.Tx, acct, u) })

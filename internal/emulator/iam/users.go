@@ -91,14 +91,8 @@ func (s *Service) getUserOp(ctx context.Context, r *service.Request) (any, error
 			return nil, service.BadRequest("ValidationError", "Must specify userName when calling with non-User credentials")
 		}
 	}
-	if err := checkName("UserName", in.UserName, maxUserName); err != nil {
-		return nil, err
-	}
-	u, err := getUser(r.Tx, acct, in.UserName)
+	u, err := s.user(ctx, r, in.UserName, service.Authz{})
 	if err != nil {
-		return nil, err
-	}
-	if err := r.Authorize(ctx, service.Authz{Resource: userARN(acct, u.Path, u.Name)}); err != nil {
 		return nil, err
 	}
 	return userOutput{User: u.out(acct, true)}, nil
@@ -241,15 +235,9 @@ func (s *Service) deleteUser(ctx context.Context, r *service.Request) (any, erro
 	if err := r.Decode(&in); err != nil {
 		return nil, err
 	}
-	if err := checkName("UserName", in.UserName, maxUserName); err != nil {
-		return nil, err
-	}
 	acct, tx := r.Caller.Account, r.Tx
-	u, err := getUser(tx, acct, in.UserName)
+	u, err := s.user(ctx, r, in.UserName, service.Authz{})
 	if err != nil {
-		return nil, err
-	}
-	if err := r.Authorize(ctx, service.Authz{Resource: userARN(acct, u.Path, u.Name)}); err != nil {
 		return nil, err
 	}
 	// The order of checks follows the console's "things to remove first"
@@ -306,12 +294,8 @@ func (s *Service) putUserPermissionsBoundary(ctx context.Context, r *service.Req
 		return nil, missing("PermissionsBoundary")
 	}
 	acct := r.Caller.Account
-	u, err := getUser(r.Tx, acct, in.UserName)
+	u, err := s.user(ctx, r, in.UserName, service.Authz{Context: map[string][]string{"iam:PermissionsBoundary": {in.PermissionsBoundary}}})
 	if err != nil {
-		return nil, err
-	}
-	az := service.Authz{Resource: userARN(acct, u.Path, u.Name), Context: map[string][]string{"iam:PermissionsBoundary": {in.PermissionsBoundary}}}
-	if err := r.Authorize(ctx, az); err != nil {
 		return nil, err
 	}
 	if err := setBoundary(r.Tx, acct, kindUser, u.Name, u.ID, u.Boundary, in.PermissionsBoundary); err != nil {
@@ -326,15 +310,9 @@ func (s *Service) deleteUserPermissionsBoundary(ctx context.Context, r *service.
 	if err := r.Decode(&in); err != nil {
 		return nil, err
 	}
-	if err := checkName("UserName", in.UserName, maxUserName); err != nil {
-		return nil, err
-	}
 	acct := r.Caller.Account
-	u, err := getUser(r.Tx, acct, in.UserName)
+	u, err := s.user(ctx, r, in.UserName, service.Authz{})
 	if err != nil {
-		return nil, err
-	}
-	if err := r.Authorize(ctx, service.Authz{Resource: userARN(acct, u.Path, u.Name)}); err != nil {
 		return nil, err
 	}
 	if u.Boundary == "" {
