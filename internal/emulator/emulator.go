@@ -112,6 +112,16 @@ type writeObserver interface {
 	EndWrite()
 }
 
+// txObserver is implemented by authorizers that cache what they read: the
+// front end calls BeforeTx before it opens each request's transaction and
+// runs the request with the context it returns. A cache that notes its
+// generation there can refuse to store facts read from a snapshot that
+// predates a write (a generation taken inside Authorize is too late: the
+// handler may have read, and so fixed the snapshot, before authorizing).
+type txObserver interface {
+	BeforeTx(ctx context.Context) context.Context
+}
+
 // Emulator is an open local AWS. It is safe for concurrent use.
 type Emulator struct {
 	opts     Options

@@ -168,6 +168,9 @@ func (e *Emulator) serve(c *call) error {
 			defer w.EndWrite()
 		}
 	}
+	if o, ok := e.opts.Authorizer.(txObserver); ok {
+		ctx = o.BeforeTx(ctx)
+	}
 	wtx := &watchTx{}
 	err = run(ctx, func(tx store.Tx) error {
 		wtx.Tx = tx
