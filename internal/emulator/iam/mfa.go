@@ -108,37 +108,68 @@ func (s *Service) createVirtualMFADevice(ctx context.Context, r *service.Request
 	}{virtualMFAOut{SerialNumber: serial, Base32StringSeed: b64([]byte(seed)), Tags: in.Tags}}, nil
 }
 
-func (s *Service) enableMFADevice(ctx context.Context, r *service.Request) (any, error) {
-	var in struct {
-		UserName            string
-		SerialNumber        string
-		AuthenticationCode1 string
-		AuthenticationCode2 string
-	}
+// userDeviceInput is the input of EnableMFADevice, ResyncMFADevice and
+// DeactivateMFADevice (which has no codes).
+type userDeviceInput struct {
+	UserName            string
+	SerialNumber        string
+	AuthenticationCode1 string
+	AuthenticationCode2 string
+}
+
+// userDevice decodes and checks a userDeviceInput (with its two codes when
+// codes is set), loads the user, authorizing the request on it, and then
+// the device.
+func (s *Service) userDevice(ctx context.Context, r *service.Request, codes bool) (*userDeviceInput, *userRec, *mfaRec, error) {
+	var in userDeviceInput
 	if err := r.Decode(&in); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	if err := checkName("UserName", in.UserName, maxUserName); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	if in.SerialNumber == "" {
-		return nil, missing("SerialNumber")
+		return nil, nil, nil, missing("SerialNumber")
 	}
-	if err := checkAuthCode("authenticationCode1", in.AuthenticationCode1); err != nil {
-		return nil, err
+	if codes {
+		if err := checkAuthCode("authenticationCode1", in.AuthenticationCode1); err != nil {
+			return nil, nil, nil, err
+		}
+		if err := checkAuthCode("authenticationCode2", in.AuthenticationCode2); err != nil {
+			return nil, nil, nil, err
+		}
 	}
-	if err := checkAuthCode("authenticationCode2", in.AuthenticationCode2); err != nil {
+	u, err := s.user(ctx, r, in.UserName, service.Authz{})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	d, err := getMFA(r.Tx, r.Caller.Account, in.SerialNumber)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return &in, u, d, nil
+}
+
+// codesAt reports whether the input's two codes are those of the time
+// steps step-1 and step.
+func (in *userDeviceInput) codesAt(key []byte, step int64) bool {
+	return hotp(key, step-1) == in.AuthenticationCode1 && hotp(key, step) == in.AuthenticationCode2
+}
+
+// checkEnabledFor refuses a device that is not enabled for u.
+func checkEnabledFor(d *mfaRec, u *userRec, serial string) error {
+	if d.UserID != u.ID {
+		return noSuchEntity("MFA Device with serial number %s is not enabled for user %s.", serial, u.Name)
+	}
+	return nil
+}
+
+func (s *Service) enableMFADevice(ctx context.Context, r *service.Request) (any, error) {
+	in, u, d, err := s.userDevice(ctx, r, true)
+	if err != nil {
 		return nil, err
 	}
 	acct, tx := r.Caller.Account, r.Tx
-	u, err := s.user(ctx, r, in.UserName, service.Authz{})
-	if err != nil {
-		return nil, err
-	}
-	d, err := getMFA(tx, acct, in.SerialNumber)
-	if err != nil {
-		return nil, err
-	}
 	if d.UserID != "" {
 		return nil, alreadyExists("MFA Device is already in use.")
 	}
@@ -156,7 +187,7 @@ func (s *Service) enableMFADevice(ctx context.Context, r *service.Request) (any,
 	now := totpStepAt(r.Now)
 	matched := int64(-1)
 	for step := now + 1; step >= now-enableWindow; step-- {
-		if hotp(key, step-1) == in.AuthenticationCode1 && hotp(key, step) == in.AuthenticationCode2 {
+		if in.codesAt(key, step) {
 			matched = step
 			break
 		}
@@ -169,33 +200,15 @@ func (s *Service) enableMFADevice(ctx context.Context, r *service.Request) (any,
 }
 
 func (s *Service) deactivateMFADevice(ctx context.Context, r *service.Request) (any, error) {
-	var in struct {
-		UserName     string
-		SerialNumber string
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	if err := checkName("UserName", in.UserName, maxUserName); err != nil {
-		return nil, err
-	}
-	if in.SerialNumber == "" {
-		return nil, missing("SerialNumber")
-	}
-	acct, tx := r.Caller.Account, r.Tx
-	u, err := s.user(ctx, r, in.UserName, service.Authz{})
+	in, u, d, err := s.userDevice(ctx, r, false)
 	if err != nil {
 		return nil, err
 	}
-	d, err := getMFA(tx, acct, in.SerialNumber)
-	if err != nil {
+	if err := checkEnabledFor(d, u, in.SerialNumber); err != nil {
 		return nil, err
-	}
-	if d.UserID != u.ID {
-		return nil, noSuchEntity("MFA Device with serial number %s is not enabled for user %s.", in.SerialNumber, u.Name)
 	}
 	d.User, d.UserID, d.EnableDate, d.LastStep = "", "", time.Time{}, 0
-	return nil, putMFA(tx, acct, d)
+	return nil, putMFA(r.Tx, r.Caller.Account, d)
 }
 
 func (s *Service) deleteVirtualMFADevice(ctx context.Context, r *service.Request) (any, error) {
@@ -349,38 +362,12 @@ func VerifyMFA(tx store.Tx, acct, userID, serial, code string, now time.Time) (o
 // EnableMFADevice it wants two consecutive codes, searched over a wider
 // window (https://docs.aws.amazon.com/IAM/latest/APIReference/API_ResyncMFADevice.html).
 func (s *Service) resyncMFADevice(ctx context.Context, r *service.Request) (any, error) {
-	var in struct {
-		UserName            string
-		SerialNumber        string
-		AuthenticationCode1 string
-		AuthenticationCode2 string
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	if err := checkName("UserName", in.UserName, maxUserName); err != nil {
-		return nil, err
-	}
-	if in.SerialNumber == "" {
-		return nil, missing("SerialNumber")
-	}
-	if err := checkAuthCode("authenticationCode1", in.AuthenticationCode1); err != nil {
-		return nil, err
-	}
-	if err := checkAuthCode("authenticationCode2", in.AuthenticationCode2); err != nil {
-		return nil, err
-	}
-	acct, tx := r.Caller.Account, r.Tx
-	u, err := s.user(ctx, r, in.UserName, service.Authz{})
+	in, u, d, err := s.userDevice(ctx, r, true)
 	if err != nil {
 		return nil, err
 	}
-	d, err := getMFA(tx, acct, in.SerialNumber)
-	if err != nil {
+	if err := checkEnabledFor(d, u, in.SerialNumber); err != nil {
 		return nil, err
-	}
-	if d.UserID != u.ID {
-		return nil, noSuchEntity("MFA Device with serial number %s is not enabled for user %s.", in.SerialNumber, u.Name)
 	}
 	key, err := decodeSeed(d.Seed)
 	if err != nil {
@@ -390,9 +377,9 @@ func (s *Service) resyncMFADevice(ctx context.Context, r *service.Request) (any,
 	const drift = 120
 	now := totpStepAt(r.Now)
 	for step := now - drift; step <= now+drift; step++ {
-		if hotp(key, step-1) == in.AuthenticationCode1 && hotp(key, step) == in.AuthenticationCode2 {
+		if in.codesAt(key, step) {
 			d.LastStep = step
-			return nil, putMFA(tx, acct, d)
+			return nil, putMFA(r.Tx, r.Caller.Account, d)
 		}
 	}
 	return nil, invalidAuthCode("Authentication code for device is not valid.")
