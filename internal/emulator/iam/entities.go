@@ -45,6 +45,37 @@ func getNamed[T any](tx store.Tx, table, kind, account, name string) (*T, error)
 	return v, err
 }
 
+// renameNamed stores v, a user or group renamed (or moved to another path)
+// from oldName to newName, under its new key. exists is the error when
+// another entity of the kind already holds the new name (names compare
+// case-insensitively, so a change of case alone is no clash).
+func renameNamed[T any](tx store.Tx, table, kind, account, oldName, newName string, v *T, exists *service.Error) error {
+	if nameKey(account, newName) != nameKey(account, oldName) {
+		var other T
+		if ok, err := tx.Get(table, nameKey(account, newName), &other); err != nil {
+			return internal("get "+kind, err)
+		} else if ok {
+			return exists
+		}
+	}
+	if _, err := tx.Delete(table, nameKey(account, oldName)); err != nil {
+		return internal("delete "+kind, err)
+	}
+	return putRec(tx, table, nameKey(account, newName), kind, v)
+}
+
+// checkNoPolicies is the DeleteConflict of deleting a user, group or role
+// that still has inline or attached managed policies.
+func checkNoPolicies(inline inlinePolicies, attached []string) error {
+	if len(inline) > 0 {
+		return deleteConflict("Cannot delete entity, must delete policies first.")
+	}
+	if len(attached) > 0 {
+		return deleteConflict("Cannot delete entity, must detach all policies first.")
+	}
+	return nil
+}
+
 func getUser(tx store.Tx, account, name string) (*userRec, error) {
 	return getNamed[userRec](tx, tableUser, kindUser, account, name)
 }

@@ -151,18 +151,7 @@ func (s *Service) updateGroup(ctx context.Context, r *service.Request) (any, err
 	if err := r.Authorize(ctx, service.Authz{Resource: groupARN(acct, g.Path, g.Name)}); err != nil {
 		return nil, err
 	}
-	if nameKey(acct, g.Name) != nameKey(acct, oldName) {
-		var other groupRec
-		if ok, err := tx.Get(tableGroup, nameKey(acct, g.Name), &other); err != nil {
-			return nil, internal("get group", err)
-		} else if ok {
-			return nil, alreadyExists("Group with name %s already exists.", g.Name)
-		}
-	}
-	if _, err := tx.Delete(tableGroup, nameKey(acct, oldName)); err != nil {
-		return nil, internal("delete group", err)
-	}
-	if err := putGroup(tx, acct, g); err != nil {
+	if err := renameNamed(tx, tableGroup, kindGroup, acct, oldName, g.Name, g, alreadyExists("Group with name %s already exists.", g.Name)); err != nil {
 		return nil, err
 	}
 	// Members name the group: bring them and the indexes up to date.
@@ -214,11 +203,8 @@ func (s *Service) deleteGroup(ctx context.Context, r *service.Request) (any, err
 	if n > 0 {
 		return nil, deleteConflict("Cannot delete entity, must remove users from group first.")
 	}
-	if len(g.Inline) > 0 {
-		return nil, deleteConflict("Cannot delete entity, must delete policies first.")
-	}
-	if len(g.Attached) > 0 {
-		return nil, deleteConflict("Cannot delete entity, must detach all policies first.")
+	if err := checkNoPolicies(g.Inline, g.Attached); err != nil {
+		return nil, err
 	}
 	if _, err := tx.Delete(tableGroup, nameKey(acct, g.Name)); err != nil {
 		return nil, internal("delete group", err)

@@ -248,11 +248,8 @@ func (s *Service) deleteRole(ctx context.Context, r *service.Request) (any, erro
 		return nil, err
 	}
 	acct, tx := r.Caller.Account, r.Tx
-	if len(role.Inline) > 0 {
-		return nil, deleteConflict("Cannot delete entity, must delete policies first.")
-	}
-	if len(role.Attached) > 0 {
-		return nil, deleteConflict("Cannot delete entity, must detach all policies first.")
+	if err := checkNoPolicies(role.Inline, role.Attached); err != nil {
+		return nil, err
 	}
 	if in, err := roleInInstanceProfile(tx, acct, role.Name); err != nil {
 		return nil, err

@@ -154,19 +154,9 @@ func (s *Service) updateUser(ctx context.Context, r *service.Request) (any, erro
 	if err := r.Authorize(ctx, service.Authz{Resource: userARN(acct, newPath, newName)}); err != nil {
 		return nil, err
 	}
-	if nameKey(acct, newName) != nameKey(acct, u.Name) {
-		var other userRec
-		if ok, err := tx.Get(tableUser, nameKey(acct, newName), &other); err != nil {
-			return nil, internal("get user", err)
-		} else if ok {
-			return nil, alreadyExists("User with name %s already exists.", newName)
-		}
-	}
-	if _, err := tx.Delete(tableUser, nameKey(acct, u.Name)); err != nil {
-		return nil, internal("delete user", err)
-	}
+	oldName := u.Name
 	u.Name, u.Path = newName, newPath
-	if err := putUser(tx, acct, u); err != nil {
+	if err := renameNamed(tx, tableUser, kindUser, acct, oldName, newName, u, alreadyExists("User with name %s already exists.", newName)); err != nil {
 		return nil, err
 	}
 	if err := renameUserRefs(tx, acct, u); err != nil {
@@ -259,11 +249,8 @@ func (s *Service) deleteUser(ctx context.Context, r *service.Request) (any, erro
 	if len(devs) > 0 {
 		return nil, deleteConflict("Cannot delete entity, must delete MFA device first.")
 	}
-	if len(u.Inline) > 0 {
-		return nil, deleteConflict("Cannot delete entity, must delete policies first.")
-	}
-	if len(u.Attached) > 0 {
-		return nil, deleteConflict("Cannot delete entity, must detach all policies first.")
+	if err := checkNoPolicies(u.Inline, u.Attached); err != nil {
+		return nil, err
 	}
 	if len(u.Groups) > 0 {
 		return nil, deleteConflict("Cannot delete entity, must remove user from all groups first.")
