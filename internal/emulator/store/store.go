@@ -64,11 +64,12 @@ type DB struct {
 	path   string
 	writer *sql.DB
 	reader *sql.DB
-	// wstmts and rstmts are the store's statements prepared on the writer
-	// and reader pools: database/sql prepares each once per connection and
-	// a transaction reuses its connection's (parsing SQL was a tenth of a
-	// request's CPU).
-	wstmts, rstmts *stmts
+	// wstmts are the store's statements prepared on the writer pool:
+	// database/sql prepares each once per connection and a transaction
+	// reuses its connection's (parsing SQL was a tenth of a request's CPU).
+	wstmts *stmts
+	// rconns are the reader connections' prepared statements (read.go).
+	rconns readConns
 }
 
 // The store's statements, by use.
@@ -174,14 +175,7 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 		r.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	rs, err := prepare(ctx, r, stGet, stScanGE, stScanGT, stCount)
-	if err != nil {
-		ws.close()
-		w.Close()
-		r.Close()
-		return nil, fmt.Errorf("open store %s: %w", path, err)
-	}
-	return &DB{path: path, writer: w, reader: r, wstmts: ws, rstmts: rs}, nil
+	return &DB{path: path, writer: w, reader: r, wstmts: ws}, nil
 }
 
 // Path is the SQLite file backing the store.
@@ -189,12 +183,12 @@ func (db *DB) Path() string { return db.path }
 
 // Close closes the store.
 func (db *DB) Close() error {
-	return errors.Join(db.rstmts.close(), db.wstmts.close(), db.reader.Close(), db.writer.Close())
+	return errors.Join(db.rconns.closeAll(), db.wstmts.close(), db.reader.Close(), db.writer.Close())
 }
 
 // Read runs fn in a read-only transaction on a consistent snapshot.
 func (db *DB) Read(ctx context.Context, fn func(Tx) error) error {
-	return db.run(ctx, db.reader, db.rstmts, true, fn)
+	return db.read(ctx, fn)
 }
 
 // Write runs fn in a read-write transaction; writes are serialized. The

@@ -190,3 +190,68 @@ func TestNestedScan(t *testing.T) {
 		}
 	}
 }
+
+// TestReadTx covers the read path's own transaction handling: writes are
+// refused, a panic rolls back and the store keeps serving reads, and a read
+// transaction keeps its snapshot while a write commits.
+func TestReadTx(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	put := func(n int) {
+		t.Helper()
+		if err := db.Write(ctx, func(tx Tx) error { return tx.Put("t", "k", item{N: n}) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(1)
+	err := db.Read(ctx, func(tx Tx) error {
+		var errs []error
+		errs = append(errs, tx.Put("t", "k", item{}), tx.Insert("t", "x", item{}))
+		_, err := tx.Delete("t", "k")
+		errs = append(errs, err)
+		for i, err := range errs {
+			if !errors.Is(err, ErrReadOnly) {
+				return fmt.Errorf("write %d in a read transaction: %v, want ErrReadOnly", i, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 10 { // more than the pool's connections
+		func() {
+			defer func() {
+				if p := recover(); p != "boom" {
+					t.Fatalf("recovered %v, want boom", p)
+				}
+			}()
+			_ = db.Read(ctx, func(tx Tx) error {
+				var it item
+				_, _ = tx.Get("t", "k", &it)
+				panic("boom")
+			})
+		}()
+	}
+	err = db.Read(ctx, func(tx Tx) error {
+		var before, after item
+		if _, err := tx.Get("t", "k", &before); err != nil {
+			return err
+		}
+		put(2)
+		if _, err := tx.Get("t", "k", &after); err != nil {
+			return err
+		}
+		if before.N != 1 || after.N != 1 {
+			return fmt.Errorf("read %d then %d in one transaction, want 1 and 1", before.N, after.N)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var it item
+	if err := db.Read(ctx, func(tx Tx) error { _, err := tx.Get("t", "k", &it); return err }); err != nil || it.N != 2 {
+		t.Fatalf("after the write: %v %v, want 2", it.N, err)
+	}
+}
