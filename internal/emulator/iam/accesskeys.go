@@ -105,20 +105,28 @@ func accessKey(tx store.Tx, acct string, o keyOwner, keyID string) (*accessKeyRe
 	return k, &c, nil
 }
 
-func (s *Service) listAccessKeys(ctx context.Context, r *service.Request) (any, error) {
+// ownerPage decodes the input of a List* operation over a user's
+// credentials (UserName, Marker, MaxItems), checks the page parameters and
+// finds whose credentials they are.
+func (s *Service) ownerPage(ctx context.Context, r *service.Request) (keyOwner, page, error) {
 	var in struct {
 		UserName string
 		Marker   string
 		MaxItems int
 	}
 	if err := r.Decode(&in); err != nil {
-		return nil, err
+		return keyOwner{}, page{}, err
 	}
 	pg, err := parsePage(in.Marker, in.MaxItems)
 	if err != nil {
-		return nil, err
+		return keyOwner{}, page{}, err
 	}
 	o, err := s.keyOwner(ctx, r, in.UserName)
+	return o, pg, err
+}
+
+func (s *Service) listAccessKeys(ctx context.Context, r *service.Request) (any, error) {
+	o, pg, err := s.ownerPage(ctx, r)
 	if err != nil {
 		return nil, err
 	}

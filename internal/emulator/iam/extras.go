@@ -17,19 +17,9 @@ import (
 // AWS. Tools such as Terraform call them before deleting a user.
 func (s *Service) emptyUserList(member string) service.Handler {
 	return func(ctx context.Context, r *service.Request) (any, error) {
-		var in struct {
-			UserName    string
-			ServiceName string
-			Marker      string
-			MaxItems    int
-		}
-		if err := r.Decode(&in); err != nil {
-			return nil, err
-		}
-		if _, err := parsePage(in.Marker, in.MaxItems); err != nil {
-			return nil, err
-		}
-		if _, err := s.keyOwner(ctx, r, in.UserName); err != nil {
+		// ListServiceSpecificCredentials' ServiceName filter has
+		// nothing to filter.
+		if _, _, err := s.ownerPage(ctx, r); err != nil {
 			return nil, err
 		}
 		switch member {

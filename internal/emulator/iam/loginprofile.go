@@ -94,12 +94,32 @@ type loginProfileInput struct {
 	PasswordResetRequired bool
 }
 
-func (s *Service) createLoginProfile(ctx context.Context, r *service.Request) (any, error) {
+// profileUser decodes a loginProfileInput and loads its user (see
+// userForProfile); with existing set, a user without a login profile is
+// NoSuchEntity.
+func (s *Service) profileUser(ctx context.Context, r *service.Request, existing bool) (loginProfileInput, *userRec, error) {
 	var in loginProfileInput
 	if err := r.Decode(&in); err != nil {
-		return nil, err
+		return in, nil, err
 	}
 	u, err := s.userForProfile(ctx, r, in.UserName)
+	if err != nil {
+		return in, nil, err
+	}
+	if existing && u.LoginProfile == nil {
+		return in, nil, noLoginProfile(u.Name)
+	}
+	return in, u, nil
+}
+
+func (u *userRec) loginProfileOutput() any {
+	return struct {
+		LoginProfile loginProfileOut `xml:"LoginProfile"`
+	}{loginProfileOut{u.Name, service.Time(u.LoginProfile.Created), u.LoginProfile.ResetRequired}}
+}
+
+func (s *Service) createLoginProfile(ctx context.Context, r *service.Request) (any, error) {
+	in, u, err := s.profileUser(ctx, r, false)
 	if err != nil {
 		return nil, err
 	}
@@ -112,9 +132,7 @@ func (s *Service) createLoginProfile(ctx context.Context, r *service.Request) (a
 	if err := putUser(r.Tx, r.Caller.Account, u); err != nil {
 		return nil, err
 	}
-	return struct {
-		LoginProfile loginProfileOut `xml:"LoginProfile"`
-	}{loginProfileOut{u.Name, service.Time(u.LoginProfile.Created), u.LoginProfile.ResetRequired}}, nil
+	return u.loginProfileOutput(), nil
 }
 
 func (s *Service) setPassword(r *service.Request, u *userRec, in loginProfileInput) error {
@@ -152,33 +170,17 @@ func noLoginProfile(user string) *service.Error {
 }
 
 func (s *Service) getLoginProfile(ctx context.Context, r *service.Request) (any, error) {
-	var in loginProfileInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	u, err := s.userForProfile(ctx, r, in.UserName)
+	_, u, err := s.profileUser(ctx, r, true)
 	if err != nil {
 		return nil, err
 	}
-	if u.LoginProfile == nil {
-		return nil, noLoginProfile(u.Name)
-	}
-	return struct {
-		LoginProfile loginProfileOut `xml:"LoginProfile"`
-	}{loginProfileOut{u.Name, service.Time(u.LoginProfile.Created), u.LoginProfile.ResetRequired}}, nil
+	return u.loginProfileOutput(), nil
 }
 
 func (s *Service) updateLoginProfile(ctx context.Context, r *service.Request) (any, error) {
-	var in loginProfileInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	u, err := s.userForProfile(ctx, r, in.UserName)
+	in, u, err := s.profileUser(ctx, r, true)
 	if err != nil {
 		return nil, err
-	}
-	if u.LoginProfile == nil {
-		return nil, noLoginProfile(u.Name)
 	}
 	if in.Password != "" {
 		if err := s.setPassword(r, u, in); err != nil {
@@ -190,16 +192,9 @@ func (s *Service) updateLoginProfile(ctx context.Context, r *service.Request) (a
 }
 
 func (s *Service) deleteLoginProfile(ctx context.Context, r *service.Request) (any, error) {
-	var in loginProfileInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	u, err := s.userForProfile(ctx, r, in.UserName)
+	_, u, err := s.profileUser(ctx, r, true)
 	if err != nil {
 		return nil, err
-	}
-	if u.LoginProfile == nil {
-		return nil, noLoginProfile(u.Name)
 	}
 	u.LoginProfile = nil
 	return nil, putUser(r.Tx, r.Caller.Account, u)

@@ -243,19 +243,7 @@ type mfaDeviceOut struct {
 }
 
 func (s *Service) listMFADevices(ctx context.Context, r *service.Request) (any, error) {
-	var in struct {
-		UserName string
-		Marker   string
-		MaxItems int
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	pg, err := parsePage(in.Marker, in.MaxItems)
-	if err != nil {
-		return nil, err
-	}
-	o, err := s.keyOwner(ctx, r, in.UserName)
+	o, pg, err := s.ownerPage(ctx, r)
 	if err != nil {
 		return nil, err
 	}
