@@ -22,9 +22,10 @@ import (
 // bulkhead:kind tags, names the layout does not accept, a closed account,
 // SCPs and a tag policy on the root, units and accounts) by calling the
 // provider directly, imports it with the CLI, and diffs the imported
-// layout against the live organization with plan's own Diff: the only
-// operations are the bulkhead:kind tags a first apply adds (the account
-// whose AWS name had to be rewritten is matched by email, a note only).
+// layout against the live organization with plan's own Diff: there is no
+// operation at all (issue 4: import followed by plan shows no changes; the
+// account whose AWS name had to be rewritten is matched by email, a note
+// only, and adopted accounts get no bulkhead:kind tags).
 func TestImportRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -148,11 +149,7 @@ func TestImportRoundTrip(t *testing.T) {
 		}
 	}
 	sort.Strings(got)
-	want := []string{
-		"kind tag audit=security", "kind tag dev-web=development", "kind tag legacy-billing=production",
-		"kind tag management=management", "kind tag mystery=staging", "kind tag network-hub=shared", "kind tag payments-prod=production",
-		"kind tag staging-api=staging",
-	}
+	var want []string
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("plan after import (-want +got):\n%s\nnotes: %v\nunmanaged: %v\nerrors: %v\n%s", diff, d.Notes, d.Unmanaged, d.Errors, src)
 	}

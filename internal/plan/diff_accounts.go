@@ -105,7 +105,7 @@ func (d *differ) accounts() {
 		if !ok && d.live.ID == "" && dn == d.want.ManagementAccount {
 			// No organization yet: the caller's account becomes its
 			// management account when the organization is created.
-			d.tagOps(ResAccount, dn, "", wantAccountTags(a), nil, nil, false)
+			d.tagOps(ResAccount, dn, "", withoutBulkheadTags(wantAccountTags(a)), nil, nil, false)
 			continue
 		}
 		if !ok {
@@ -168,7 +168,11 @@ func (d *differ) accounts() {
 			prevTags = wantAccountTags(prev)
 		}
 		n := len(d.plan.Ops)
-		d.tagOps(ResAccount, dn, la.ID, wantAccountTags(a), liveAccountTags(la), prevTags, true)
+		want, live := wantAccountTags(a), liveAccountTags(la)
+		if !hasBulkheadTags(live) {
+			want = withoutBulkheadTags(want)
+		}
+		d.tagOps(ResAccount, dn, la.ID, want, live, prevTags, true)
 		for _, op := range d.plan.Ops[n:] {
 			op.Match = match
 		}
@@ -315,6 +319,24 @@ func unitLabel(p string) string {
 		return "root"
 	}
 	return p
+}
+
+// withoutBulkheadTags drops the kind and protection tags from t. They are
+// written only on accounts bulkhead creates (with CreateAccount); an account
+// it adopts (the management account, or one found by import) keeps its kind
+// and protection in the layout alone, so adopting an organization plans no
+// change to it.
+func withoutBulkheadTags(t map[string]string) map[string]string {
+	delete(t, KindTag)
+	delete(t, ProtectedTag)
+	return t
+}
+
+// hasBulkheadTags reports whether the tags include one of bulkhead's own.
+func hasBulkheadTags(t map[string]string) bool {
+	_, kind := t[KindTag]
+	_, prot := t[ProtectedTag]
+	return kind || prot
 }
 
 // allBulkheadKeys reports whether every key is one of bulkhead's own.

@@ -57,7 +57,7 @@ func ExampleConverge() {
 	}
 	fmt.Println(out.Plan.ClosingLine())
 	// Output:
-	// Plan: 19 to create, 1 to update, 0 to move, 0 to destroy.
-	// 21 ok, 0 failed, 0 skipped
+	// Plan: 19 to create, 0 to update, 0 to move, 0 to destroy.
+	// 20 ok, 0 failed, 0 skipped
 	// No changes. The organization matches the layout.
 }
