@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // The blueprints Generate knows, in the order `bulkhead init --help` lists them.
@@ -86,9 +87,11 @@ func (es Errors) Error() string {
 var (
 	// fragment is a piece of an account name: lowercase letters, digits and
 	// inner hyphens, as the layout file's account names are [a-z0-9-].
-	fragment = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
+	fragment = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`) })
 	// domainRE is a lowercase DNS name with at least two labels.
-	domainRE = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	domainRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	})
 )
 
 // Limits from the layout format and AWS.
@@ -116,7 +119,7 @@ func (o Options) normalize() (Options, error) {
 		add("blueprint", o.Blueprint, "unknown blueprint; want one of %s", strings.Join(Names(), ", "))
 		return o, errs
 	}
-	if o.Domain != "" && !domainRE.MatchString(o.Domain) {
+	if o.Domain != "" && !domainRE().MatchString(o.Domain) {
 		add("domain", o.Domain, "not a lowercase domain name such as acme.example")
 	}
 	if o.Name == "" {
@@ -124,7 +127,7 @@ func (o Options) normalize() (Options, error) {
 		if o.Domain != "" {
 			o.Name = strings.SplitN(o.Domain, ".", 2)[0]
 		}
-	} else if !fragment.MatchString(o.Name) {
+	} else if !fragment().MatchString(o.Name) {
 		add("name", o.Name, "use lowercase letters, digits and inner hyphens, such as acme")
 	}
 	if o.Domain == "" {
@@ -190,7 +193,7 @@ func checkList(names []string, field, prefix string, add func(field, value, form
 		switch {
 		case n == "":
 			add(field, "", "empty name in the list (check for a stray comma)")
-		case !fragment.MatchString(n):
+		case !fragment().MatchString(n):
 			add(field, n, "not a valid name: use lowercase letters, digits and inner hyphens (it becomes part of an account name)")
 		case len(prefix)+len(n) > maxAccountName:
 			add(field, n, "too long: the account name %s%s would exceed %d characters", prefix, n, maxAccountName)

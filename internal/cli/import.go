@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -229,20 +230,20 @@ func guessKind(a *org.Account, management bool) (kind layout.Kind, from string) 
 }
 
 var (
-	importAccountNameRe = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$`)
-	importUnitElemRe    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$`)
-	nonNameRe           = regexp.MustCompile(`[^a-z0-9]+`)
-	policyFileRe        = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-	plainScalarRe       = regexp.MustCompile(`^[A-Za-z0-9_/][A-Za-z0-9 ._/@+-]*$`)
+	importAccountNameRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$`) })
+	importUnitElemRe    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$`) })
+	nonNameRe           = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^a-z0-9]+`) })
+	policyFileRe        = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^A-Za-z0-9._-]+`) })
+	plainScalarRe       = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_/][A-Za-z0-9 ._/@+-]*$`) })
 )
 
 // layoutName is the account's name in the layout: AWS's, or a lower-case
 // rewrite when the layout would not accept it.
 func layoutName(name string) string {
-	if importAccountNameRe.MatchString(name) {
+	if importAccountNameRe().MatchString(name) {
 		return name
 	}
-	s := strings.Trim(nonNameRe.ReplaceAllString(strings.ToLower(name), "-"), "-")
+	s := strings.Trim(nonNameRe().ReplaceAllString(strings.ToLower(name), "-"), "-")
 	if len(s) > 50 {
 		s = strings.TrimRight(s[:50], "-")
 	}
@@ -258,7 +259,7 @@ func yq(s string) string {
 	case "", "true", "false", "yes", "no", "on", "off", "null", "y", "n", "~":
 		return strconv.Quote(s)
 	}
-	if _, err := strconv.ParseFloat(s, 64); err == nil || !plainScalarRe.MatchString(s) || strings.HasSuffix(s, " ") {
+	if _, err := strconv.ParseFloat(s, 64); err == nil || !plainScalarRe().MatchString(s) || strings.HasSuffix(s, " ") {
 		return strconv.Quote(s)
 	}
 	return s
@@ -392,7 +393,7 @@ func renderImport(live *org.Org, target layout.Target, region string) importDoc 
 			line("policies:")
 			wrotePolicies = true
 		}
-		file := policyFileRe.ReplaceAllString(n, "-") + ".json"
+		file := policyFileRe().ReplaceAllString(n, "-") + ".json"
 		for doc.policies[file] != nil {
 			file = strings.TrimSuffix(file, ".json") + "-" + p.ID + ".json"
 		}
@@ -487,7 +488,7 @@ func policies(n int) string {
 
 func validUnitPath(p string) bool {
 	for _, e := range strings.Split(p, "/") {
-		if !importUnitElemRe.MatchString(e) {
+		if !importUnitElemRe().MatchString(e) {
 			return false
 		}
 	}

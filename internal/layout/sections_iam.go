@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // passwordPolicyFields are the keys of organization.password_policy.
@@ -50,10 +51,10 @@ func (d *decoder) decodePasswordPolicy(n *node) *PasswordPolicy {
 // aliasRE is IAM's pattern for an account alias (CreateAccountAlias:
 // 3 to 63 characters, lowercase letters, digits and hyphens, starting and
 // ending with a letter or digit, no two hyphens in a row).
-var aliasRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
+var aliasRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`) })
 
 // validAlias reports whether s is an account alias IAM accepts.
-func validAlias(s string) bool { return aliasRE.MatchString(s) && !strings.Contains(s, "--") }
+func validAlias(s string) bool { return aliasRE().MatchString(s) && !strings.Contains(s, "--") }
 
 // validateAliases checks account aliases: IAM's pattern, and no two
 // accounts with one alias (aliases are unique across AWS).

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/bulkhead-dev/bulkhead/internal/diag"
 )
@@ -13,20 +14,22 @@ import (
 // and hyphens; the 50-character cap leaves room in AWS's 50-character
 // account name (CreateAccount AccountName, 1..50).
 var (
-	orgNameRe     = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$`)
-	accountNameRe = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$`)
-	personNameRe  = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$`)
+	orgNameRe     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$`) })
+	accountNameRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$`) })
+	personNameRe  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$`) })
 	// OU names: AWS allows 1..128 characters; bulkhead keeps them to
 	// letters, digits, spaces, '.', '_' and '-' so paths stay readable.
-	unitElemRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$`)
+	unitElemRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$`) })
 	// IAM names (roles, groups): [\w+=,.@-], 1..64.
-	iamNameRe     = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
-	placeholderRe = regexp.MustCompile(`\{[^{}]*\}`)
+	iamNameRe     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w+=,.@-]{1,64}$`) })
+	placeholderRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{[^{}]*\}`) })
 	// An email good enough for AWS's account root address: AWS requires
 	// 6..64 characters (CreateAccount Email).
-	emailRe = regexp.MustCompile(`^[^@\s]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$`)
+	emailRe = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[^@\s]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$`)
+	})
 	// GitHub owner/repository.
-	repoRe = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]*)/[A-Za-z0-9._-]+$`)
+	repoRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]*)/[A-Za-z0-9._-]+$`) })
 )
 
 // validate runs every check on the expanded layout.
@@ -45,7 +48,7 @@ func (v *validator) validate() {
 
 func (v *validator) checkOrganization() {
 	o := &v.l.Organization
-	if o.Name.Value != "" && !orgNameRe.MatchString(o.Name.Value) {
+	if o.Name.Value != "" && !orgNameRe().MatchString(o.Name.Value) {
 		v.add(o.Name.Pos, "bad-name", "organization.name", "use lower-case letters, digits and hyphens, such as acme",
 			"organization name %q: want lower-case letters, digits and hyphens", o.Name.Value)
 	}
@@ -56,7 +59,7 @@ func (v *validator) checkOrganization() {
 				"email template %q has no {account}: every account would get the same address", o.Email.Value)
 		} else {
 			v.checkPlaceholders(o.Email, "organization.email", "account")
-			if ex := strings.ReplaceAll(o.Email.Value, "{account}", "x"); !placeholderRe.MatchString(ex) && !emailRe.MatchString(ex) {
+			if ex := strings.ReplaceAll(o.Email.Value, "{account}", "x"); !placeholderRe().MatchString(ex) && !emailRe().MatchString(ex) {
 				v.add(o.Email.Pos, "bad-email", "organization.email", "write it as LOCAL@DOMAIN with {account} in it",
 					"email template %q is not an email address", o.Email.Value)
 			}
@@ -101,7 +104,7 @@ func (v *validator) checkOrganization() {
 		v.add(ia.Pos, "unknown-account", "organization.identity_account", "name an account listed under accounts"+v.suggestAccount(ia.Value),
 			"identity account %q is not in accounts", ia.Value)
 	}
-	if ar := o.AccessRole; ar.IsSet() && !iamNameRe.MatchString(ar.Value) {
+	if ar := o.AccessRole; ar.IsSet() && !iamNameRe().MatchString(ar.Value) {
 		v.add(ar.Pos, "bad-name", "organization.access_role", "IAM role names are 1..64 of letters, digits and +=,.@_-",
 			"access role %q is not a valid IAM role name", ar.Value)
 	}
@@ -119,7 +122,7 @@ func (v *validator) limitRange(f Field[int], lo, hi int, path, hint string) {
 }
 
 func (v *validator) checkEmail(addr string, pos diag.Pos, path string) {
-	if !emailRe.MatchString(addr) {
+	if !emailRe().MatchString(addr) {
 		v.add(pos, "bad-email", path, "write it as LOCAL@DOMAIN, such as aws@acme.example", "%q is not an email address", addr)
 		return
 	}
@@ -131,7 +134,7 @@ func (v *validator) checkEmail(addr string, pos diag.Pos, path string) {
 
 // checkPlaceholders reports {x} placeholders in f other than allowed.
 func (v *validator) checkPlaceholders(f Field[string], path string, allowed ...string) {
-	for _, m := range placeholderRe.FindAllStringIndex(f.Value, -1) {
+	for _, m := range placeholderRe().FindAllStringIndex(f.Value, -1) {
 		name := f.Value[m[0]+1 : m[1]-1]
 		if contains(allowed, name) {
 			continue
@@ -167,7 +170,7 @@ func (v *validator) checkUnits() {
 		}
 		ok := true
 		for _, el := range strings.Split(u.Path, "/") {
-			if !unitElemRe.MatchString(el) {
+			if !unitElemRe().MatchString(el) {
 				ok = false
 			}
 		}
@@ -211,7 +214,7 @@ func (v *validator) checkAccounts() {
 			v.checkPlaceholders(a.BusinessUnit, p+".business_unit")
 			v.checkPlaceholders(a.Email, p+".email", "account")
 		}
-		if !placeholderRe.MatchString(a.Name.Value) && !accountNameRe.MatchString(a.Name.Value) {
+		if !placeholderRe().MatchString(a.Name.Value) && !accountNameRe().MatchString(a.Name.Value) {
 			v.add(a.Name.Pos, "bad-name", p, "account names are 1..50 lower-case letters, digits and hyphens, not starting or ending with a hyphen",
 				"account name %q is not valid", a.Name.Value)
 		}
@@ -232,13 +235,13 @@ func (v *validator) checkAccounts() {
 			}
 			v.add(a.Unit.Pos, "unknown-unit", p+".unit", hint, "account %q is in unknown unit %q", a.Name.Value, a.Unit.Value)
 		}
-		if a.Email.IsSet() && !placeholderRe.MatchString(a.EffectiveEmail) {
+		if a.Email.IsSet() && !placeholderRe().MatchString(a.EffectiveEmail) {
 			v.checkEmail(a.EffectiveEmail, a.Email.Pos, p+".email")
 		}
 		if a.EffectiveEmail == "" && a.Kind.Value != "" {
 			v.add(a.Name.Pos, "missing-email", p+".email", `set organization.email to a template such as "aws+{account}@acme.example", or give the account an email`,
 				"account %q has no email address", a.Name.Value)
-		} else if a.EffectiveEmail != "" && !placeholderRe.MatchString(a.Name.Value) && (a.Email.IsSet() || v.templateUsable()) {
+		} else if a.EffectiveEmail != "" && !placeholderRe().MatchString(a.Name.Value) && (a.Email.IsSet() || v.templateUsable()) {
 			key := strings.ToLower(a.EffectiveEmail)
 			if first, dup := emails[key]; dup {
 				v.add(emailPos(a), "duplicate-email", p+".email", "AWS requires a distinct root email per account"+fromTemplate(a, first),
@@ -293,7 +296,7 @@ func (v *validator) checkPeople() {
 			continue
 		}
 		seenDev[d.Value] = d.Pos
-		if !accountNameRe.MatchString(d.Value) {
+		if !accountNameRe().MatchString(d.Value) {
 			v.add(d.Pos, "bad-name", index("developers", i), "developer names become part of account and stage names: use lower-case letters, digits and hyphens",
 				"developer name %q is not valid", d.Value)
 		}
@@ -302,7 +305,7 @@ func (v *validator) checkPeople() {
 		if p.Email.IsSet() {
 			v.checkEmail(p.Email.Value, p.Email.Pos, join("people", p.Name.Value)+".email")
 		}
-		if !personNameRe.MatchString(p.Name.Value) {
+		if !personNameRe().MatchString(p.Name.Value) {
 			v.add(p.Name.Pos, "bad-name", join("people", p.Name.Value), "person names are lower-case letters, digits, '.', '_' and '-'",
 				"person name %q is not valid", p.Name.Value)
 		}
@@ -310,7 +313,7 @@ func (v *validator) checkPeople() {
 	groupsOf := map[string][]string{}
 	for _, g := range l.Groups {
 		gp := join("groups", g.Name.Value)
-		if !iamNameRe.MatchString(g.Name.Value) {
+		if !iamNameRe().MatchString(g.Name.Value) {
 			v.add(g.Name.Pos, "bad-name", gp, "IAM group names are 1..64 of letters, digits and +=,.@_-", "group name %q is not valid", g.Name.Value)
 		}
 		seen := map[string]bool{}

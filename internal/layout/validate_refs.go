@@ -26,7 +26,7 @@ func (v *validator) checkCI() {
 	if ci == nil {
 		return
 	}
-	if g := ci.GitHub; g != nil && g.Repository.Value != "" && !repoRe.MatchString(g.Repository.Value) {
+	if g := ci.GitHub; g != nil && g.Repository.Value != "" && !repoRe().MatchString(g.Repository.Value) {
 		v.add(g.Repository.Pos, "bad-value", "ci.github.repository", "write OWNER/NAME, such as acme/app", "repository %q is not OWNER/NAME", g.Repository.Value)
 	}
 	if r := ci.Role; r != nil && r.Account.Value != "" && v.l.Account(r.Account.Value) == nil {
@@ -41,7 +41,7 @@ func (v *validator) checkRoles() {
 	people := names(l.People, func(p *Person) string { return p.Name.Value })
 	for _, r := range l.Roles {
 		p := join("roles", r.Name.Value)
-		if !iamNameRe.MatchString(r.Name.Value) {
+		if !iamNameRe().MatchString(r.Name.Value) {
 			v.add(r.Name.Pos, "bad-name", p, "IAM role names are 1..64 of letters, digits and +=,.@_-", "role name %q is not valid", r.Name.Value)
 		}
 		for i, t := range r.Trust {
@@ -92,7 +92,7 @@ func (v *validator) checkPolicyRef(ref PolicyRef, path string) {
 		return
 	}
 	name := strings.TrimPrefix(strings.TrimPrefix(ref.Value, "job-function/"), "service-role/")
-	if !iamNameRe.MatchString(name) {
+	if !iamNameRe().MatchString(name) {
 		v.add(ref.Pos, "bad-policy-ref", path,
 			"name an AWS managed policy such as ReadOnlyAccess, or a JSON file path containing \"/\" or ending in .json",
 			"%q is neither an AWS managed policy name nor a policy file", ref.Value)

@@ -5,13 +5,14 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Stage names are what users type (`bulkhead exec --stage feature-login`)
 // and often become part of resource names, so patterns are kept to
 // lower-case letters, digits, '-', '.', '_', the wildcards * and ?, and the
 // placeholder {developer}.
-var stagePatternRe = regexp.MustCompile(`^(?:[a-z0-9._*?-]|\{developer\})+$`)
+var stagePatternRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:[a-z0-9._*?-]|\{developer\})+$`) })
 
 func (v *validator) checkStages() {
 	l := v.l
@@ -26,7 +27,7 @@ func (v *validator) checkStages() {
 				continue
 			}
 			v.checkPlaceholders(m, p+".match", "developer")
-			if !placeholderRe.MatchString(strings.ReplaceAll(m.Value, "{developer}", "")) && !stagePatternRe.MatchString(m.Value) {
+			if !placeholderRe().MatchString(strings.ReplaceAll(m.Value, "{developer}", "")) && !stagePatternRe().MatchString(m.Value) {
 				v.add(m.Pos, "bad-pattern", p+".match", "use lower-case letters, digits, '-', '.', '_' and the wildcards * and ?",
 					"stage pattern %q is not valid", m.Value)
 			}
@@ -58,7 +59,7 @@ func (v *validator) checkStages() {
 func (v *validator) checkRuleReach(r *StageRule, devs []string, mgmt string) {
 	l := v.l
 	p := index("stages", r.Index)
-	if r.Account.Value == "" || placeholderRe.MatchString(strings.NewReplacer("{stage}", "", "{developer}", "").Replace(r.Account.Value)) {
+	if r.Account.Value == "" || placeholderRe().MatchString(strings.NewReplacer("{stage}", "", "{developer}", "").Replace(r.Account.Value)) {
 		return
 	}
 	if strings.Contains(r.Account.Value, "{developer}") {

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -18,10 +19,10 @@ import (
 // AssumeRole: https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html.
 
 var (
-	sessionNameChars = regexp.MustCompile(`^[\w+=,.@-]*$`)
-	externalIDChars  = regexp.MustCompile(`^[\w+=,.@:/-]*$`)
-	tagChars         = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
-	tokenCodeChars   = regexp.MustCompile(`^[\d]*$`)
+	sessionNameChars = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w+=,.@-]*$`) })
+	externalIDChars  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w+=,.@:/-]*$`) })
+	tagChars         = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`) })
+	tokenCodeChars   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\d]*$`) })
 )
 
 const (
@@ -69,14 +70,14 @@ func (in *assumeRoleInput) validate() error {
 	if n := len(in.RoleSessionName); n < 2 || n > 64 {
 		return validationError("roleSessionName", in.RoleSessionName, "Member must have length greater than or equal to 2 and less than or equal to 64")
 	}
-	if !sessionNameChars.MatchString(in.RoleSessionName) {
+	if !sessionNameChars().MatchString(in.RoleSessionName) {
 		return validationError("roleSessionName", in.RoleSessionName, `Member must satisfy regular expression pattern: [\w+=,.@-]*`)
 	}
 	if d := in.DurationSeconds; d != 0 && (d < minSession || d > 43200) {
 		return validationError("durationSeconds", strconv.Itoa(d), "Member must have value greater than or equal to 900 and less than or equal to 43200")
 	}
 	if in.ExternalId != "" {
-		if n := len(in.ExternalId); n < 2 || n > 1224 || !externalIDChars.MatchString(in.ExternalId) {
+		if n := len(in.ExternalId); n < 2 || n > 1224 || !externalIDChars().MatchString(in.ExternalId) {
 			return validationError("externalId", in.ExternalId, `Member must have length between 2 and 1224 and satisfy regular expression pattern: [\w+=,.@:\/-]*`)
 		}
 	}
@@ -91,10 +92,10 @@ func (in *assumeRoleInput) validate() error {
 	}
 	keys := map[string]bool{}
 	for i, t := range in.Tags {
-		if t.Key == "" || utf8.RuneCountInString(t.Key) > 128 || !tagChars.MatchString(t.Key) {
+		if t.Key == "" || utf8.RuneCountInString(t.Key) > 128 || !tagChars().MatchString(t.Key) {
 			return validationError(fmt.Sprintf("tags.%d.member.key", i+1), t.Key, `Member must have length between 1 and 128 and satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+`)
 		}
-		if utf8.RuneCountInString(t.Value) > 256 || !tagChars.MatchString(t.Value) {
+		if utf8.RuneCountInString(t.Value) > 256 || !tagChars().MatchString(t.Value) {
 			return validationError(fmt.Sprintf("tags.%d.member.value", i+1), t.Value, `Member must have length less than or equal to 256 and satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]*`)
 		}
 		k := strings.ToLower(t.Key)
@@ -114,11 +115,11 @@ func (in *assumeRoleInput) validate() error {
 	if in.SerialNumber != "" && (len(in.SerialNumber) < 9 || len(in.SerialNumber) > 256) {
 		return validationError("serialNumber", in.SerialNumber, "Member must have length greater than or equal to 9 and less than or equal to 256")
 	}
-	if in.TokenCode != "" && (len(in.TokenCode) != 6 || !tokenCodeChars.MatchString(in.TokenCode)) {
+	if in.TokenCode != "" && (len(in.TokenCode) != 6 || !tokenCodeChars().MatchString(in.TokenCode)) {
 		return validationError("tokenCode", in.TokenCode, `Member must have length equal to 6 and satisfy regular expression pattern: [\d]*`)
 	}
 	if in.SourceIdentity != "" {
-		if n := len(in.SourceIdentity); n < 2 || n > 64 || !sessionNameChars.MatchString(in.SourceIdentity) {
+		if n := len(in.SourceIdentity); n < 2 || n > 64 || !sessionNameChars().MatchString(in.SourceIdentity) {
 			return validationError("sourceIdentity", in.SourceIdentity, `Member must have length between 2 and 64 and satisfy regular expression pattern: [\w+=,.@-]*`)
 		}
 		if strings.HasPrefix(strings.ToLower(in.SourceIdentity), "aws:") {

@@ -31,7 +31,7 @@ func (s *Service) getFederationToken(ctx context.Context, r *service.Request) (a
 	if in.Name == "" {
 		return nil, validationError("name", "null", "Member must not be null")
 	}
-	if n := len(in.Name); n < 2 || n > 32 || !sessionNameChars.MatchString(in.Name) {
+	if n := len(in.Name); n < 2 || n > 32 || !sessionNameChars().MatchString(in.Name) {
 		return nil, validationError("name", in.Name, `Member must have length between 2 and 32 and satisfy regular expression pattern: [\w+=,.@-]*`)
 	}
 	if d := in.DurationSeconds; d != 0 && (d < minSession || d > maxTokenSession) {

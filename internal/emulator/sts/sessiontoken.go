@@ -33,7 +33,7 @@ func (s *Service) getSessionToken(ctx context.Context, r *service.Request) (any,
 	if in.SerialNumber != "" && (len(in.SerialNumber) < 9 || len(in.SerialNumber) > 256) {
 		return nil, validationError("serialNumber", in.SerialNumber, "Member must have length greater than or equal to 9 and less than or equal to 256")
 	}
-	if in.TokenCode != "" && (len(in.TokenCode) != 6 || !tokenCodeChars.MatchString(in.TokenCode)) {
+	if in.TokenCode != "" && (len(in.TokenCode) != 6 || !tokenCodeChars().MatchString(in.TokenCode)) {
 		return nil, validationError("tokenCode", in.TokenCode, `Member must have length equal to 6 and satisfy regular expression pattern: [\d]*`)
 	}
 	caller := r.Caller
