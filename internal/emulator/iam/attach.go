@@ -38,16 +38,23 @@ func (e entityInput) name(kind string) string {
 	return e.RoleName
 }
 
+// attachTarget decodes the input of Attach*Policy and Detach*Policy and
+// loads the entity, authorizing the request on it with iam:PolicyARN.
+func (s *Service) attachTarget(ctx context.Context, r *service.Request, kind string) (entityInput, *principal, error) {
+	var in entityInput
+	if err := r.Decode(&in); err != nil {
+		return in, nil, err
+	}
+	if in.PolicyArn == "" {
+		return in, nil, missing("PolicyArn")
+	}
+	p, err := s.entity(ctx, r, kind, in.name(kind), service.Authz{Context: map[string][]string{"iam:PolicyARN": {in.PolicyArn}}})
+	return in, p, err
+}
+
 func (s *Service) attachPolicy(kind string) service.Handler {
 	return func(ctx context.Context, r *service.Request) (any, error) {
-		var in entityInput
-		if err := r.Decode(&in); err != nil {
-			return nil, err
-		}
-		if in.PolicyArn == "" {
-			return nil, missing("PolicyArn")
-		}
-		p, err := s.entity(ctx, r, kind, in.name(kind), service.Authz{Context: map[string][]string{"iam:PolicyARN": {in.PolicyArn}}})
+		in, p, err := s.attachTarget(ctx, r, kind)
 		if err != nil {
 			return nil, err
 		}
@@ -74,14 +81,7 @@ func (s *Service) attachPolicy(kind string) service.Handler {
 
 func (s *Service) detachPolicy(kind string) service.Handler {
 	return func(ctx context.Context, r *service.Request) (any, error) {
-		var in entityInput
-		if err := r.Decode(&in); err != nil {
-			return nil, err
-		}
-		if in.PolicyArn == "" {
-			return nil, missing("PolicyArn")
-		}
-		p, err := s.entity(ctx, r, kind, in.name(kind), service.Authz{Context: map[string][]string{"iam:PolicyARN": {in.PolicyArn}}})
+		in, p, err := s.attachTarget(ctx, r, kind)
 		if err != nil {
 			return nil, err
 		}
@@ -170,15 +170,11 @@ func (s *Service) listEntitiesForPolicy(ctx context.Context, r *service.Request)
 	if in.PolicyArn == "" {
 		return nil, missing("PolicyArn")
 	}
-	switch in.EntityFilter {
-	case "", "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy":
-	default:
-		return nil, validationError("entityFilter", in.EntityFilter, "Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]")
+	if err := checkEnum("entityFilter", in.EntityFilter, entityTypes...); err != nil {
+		return nil, err
 	}
-	switch in.PolicyUsageFilter {
-	case "", "PermissionsPolicy", "PermissionsBoundary":
-	default:
-		return nil, validationError("policyUsageFilter", in.PolicyUsageFilter, "Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]")
+	if err := checkEnum("policyUsageFilter", in.PolicyUsageFilter, policyUsageTypes...); err != nil {
+		return nil, err
 	}
 	prefix, err := checkPathPrefix(in.PathPrefix)
 	if err != nil {

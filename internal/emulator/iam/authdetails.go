@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/bulkhead-dev/bulkhead/internal/emulator/service"
@@ -101,12 +102,11 @@ func (s *Service) getAccountAuthorizationDetails(ctx context.Context, r *service
 	}
 	want := map[string]bool{}
 	for _, f := range in.Filter {
-		switch f {
-		case "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy":
-			want[f] = true
-		default:
-			return nil, validationError("filter", f, "Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]")
+		// Filter is a list: an empty member is no entity type either.
+		if !slices.Contains(entityTypes, f) {
+			return nil, validationError("filter", f, enumConstraint(entityTypes))
 		}
+		want[f] = true
 	}
 	all := len(want) == 0
 	pg, err := parsePage(in.Marker, in.MaxItems)

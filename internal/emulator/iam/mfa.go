@@ -273,10 +273,8 @@ func (s *Service) listVirtualMFADevices(ctx context.Context, r *service.Request)
 	if err := r.Decode(&in); err != nil {
 		return nil, err
 	}
-	switch in.AssignmentStatus {
-	case "", "Any", "Assigned", "Unassigned":
-	default:
-		return nil, validationError("assignmentStatus", in.AssignmentStatus, "Member must satisfy enum value set: [Assigned, Unassigned, Any]")
+	if err := checkEnum("assignmentStatus", in.AssignmentStatus, "Assigned", "Unassigned", "Any"); err != nil {
+		return nil, err
 	}
 	pg, err := parsePage(in.Marker, in.MaxItems)
 	if err != nil {

@@ -217,17 +217,14 @@ func (s *Service) listPolicies(ctx context.Context, r *service.Request) (any, er
 	if err := r.Decode(&in); err != nil {
 		return nil, err
 	}
-	switch in.Scope {
-	case "":
-		in.Scope = "All"
-	case "All", "AWS", "Local":
-	default:
-		return nil, validationError("scope", in.Scope, "Member must satisfy enum value set: [All, AWS, Local]")
+	if err := checkEnum("scope", in.Scope, "All", "AWS", "Local"); err != nil {
+		return nil, err
 	}
-	switch in.PolicyUsageFilter {
-	case "", "PermissionsPolicy", "PermissionsBoundary":
-	default:
-		return nil, validationError("policyUsageFilter", in.PolicyUsageFilter, "Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]")
+	if in.Scope == "" {
+		in.Scope = "All"
+	}
+	if err := checkEnum("policyUsageFilter", in.PolicyUsageFilter, policyUsageTypes...); err != nil {
+		return nil, err
 	}
 	prefix, err := checkPathPrefix(in.PathPrefix)
 	if err != nil {

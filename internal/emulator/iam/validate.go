@@ -3,6 +3,7 @@ package iam
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -31,6 +32,25 @@ func checkName(member, v string, maxLen int) error {
 		return validationError(lowerFirst(member), v, `Member must satisfy regular expression pattern: [\w+=,.@-]+`)
 	}
 	return nil
+}
+
+// The values of enum parameters shared by several operations.
+var (
+	entityTypes      = []string{"User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"}
+	policyUsageTypes = []string{"PermissionsPolicy", "PermissionsBoundary"}
+)
+
+// checkEnum validates an optional enum parameter: v, when sent, must be
+// one of values (listed in the error in that order).
+func checkEnum(member, v string, values ...string) error {
+	if v == "" || slices.Contains(values, v) {
+		return nil
+	}
+	return validationError(member, v, enumConstraint(values))
+}
+
+func enumConstraint(values []string) string {
+	return "Member must satisfy enum value set: [" + strings.Join(values, ", ") + "]"
 }
 
 // checkPath validates a Path parameter and returns it, "/" when empty.
