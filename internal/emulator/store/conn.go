@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
 	"errors"
@@ -10,20 +11,23 @@ import (
 	"sync"
 )
 
-// Read transactions run on the driver connection directly (sql.Conn.Raw):
+// Transactions run on the driver connection directly (sql.Conn.Raw):
 // database/sql's per-statement locking, argument conversion, Row.Scan
 // copies and per-transaction context goroutine, and the driver's preparing
 // BEGIN and COMMIT again each time, were a third of a read's CPU. Each
-// reader connection keeps its own prepared statements (connStmts), made on
-// first use; database/sql still owns the pool, so a connection is used by
-// one request at a time.
+// connection keeps its own prepared statements (connStmts), made on first
+// use; database/sql still owns the pools, so a connection is used by one
+// request at a time, and the writer pool's one connection serializes
+// writers.
 
 // readStmts are the statements a read transaction runs, by stmtID
 // (writes stay nil).
 var readStmts = []stmtID{stGet, stScanGE, stScanGT, stCount}
 
+// writeStmts are all of them.
+var writeStmts = []stmtID{stGet, stPut, stInsert, stDelete, stScanGE, stScanGT, stCount}
+
 const (
-	sqlBegin    = `BEGIN`
 	sqlCommit   = `COMMIT`
 	sqlRollback = `ROLLBACK`
 )
@@ -34,7 +38,7 @@ type connStmts struct {
 	q                       [numStmts]driver.Stmt
 }
 
-func prepareConn(ctx context.Context, c driver.Conn) (*connStmts, error) {
+func prepareConn(ctx context.Context, c driver.Conn, begin string, ids []stmtID) (*connStmts, error) {
 	p, ok := c.(driver.ConnPrepareContext)
 	if !ok {
 		return nil, errors.New("store: driver cannot prepare with a context")
@@ -49,8 +53,8 @@ func prepareConn(ctx context.Context, c driver.Conn) (*connStmts, error) {
 		s, err = p.PrepareContext(ctx, q)
 		return s
 	}
-	cs.begin, cs.commit, cs.rollback = prep(sqlBegin), prep(sqlCommit), prep(sqlRollback)
-	for _, id := range readStmts {
+	cs.begin, cs.commit, cs.rollback = prep(begin), prep(sqlCommit), prep(sqlRollback)
+	for _, id := range ids {
 		cs.q[id] = prep(stmtSQL[id])
 	}
 	if err != nil {
@@ -70,19 +74,25 @@ func (cs *connStmts) close() error {
 	return errors.Join(errs...)
 }
 
-// readConns maps each reader driver connection to its statements.
-type readConns struct {
+// pool is one of the store's connection pools (reader or writer) and its
+// connections' statements.
+type pool struct {
+	db       *sql.DB
+	begin    string   // BEGIN or BEGIN IMMEDIATE
+	ids      []stmtID // the statements its transactions run
+	readOnly bool
+
 	mu sync.Mutex
 	m  map[driver.Conn]*connStmts
 }
 
-func (r *readConns) get(ctx context.Context, c driver.Conn) (*connStmts, error) {
+func (r *pool) get(ctx context.Context, c driver.Conn) (*connStmts, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if cs := r.m[c]; cs != nil {
 		return cs, nil
 	}
-	cs, err := prepareConn(ctx, c)
+	cs, err := prepareConn(ctx, c, r.begin, r.ids)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +104,7 @@ func (r *readConns) get(ctx context.Context, c driver.Conn) (*connStmts, error) 
 }
 
 // drop forgets a connection database/sql is about to discard.
-func (r *readConns) drop(c driver.Conn) {
+func (r *pool) drop(c driver.Conn) {
 	r.mu.Lock()
 	cs := r.m[c]
 	delete(r.m, c)
@@ -104,8 +114,8 @@ func (r *readConns) drop(c driver.Conn) {
 	}
 }
 
-// closeAll closes every connection's statements (the store is closing).
-func (r *readConns) closeAll() error {
+// close closes every connection's statements, then the pool.
+func (r *pool) close() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var errs []error
@@ -113,7 +123,7 @@ func (r *readConns) closeAll() error {
 		errs = append(errs, cs.close())
 		delete(r.m, c)
 	}
-	return errors.Join(errs...)
+	return errors.Join(append(errs, r.db.Close())...)
 }
 
 func execStmt(s driver.Stmt) error {
@@ -121,9 +131,10 @@ func execStmt(s driver.Stmt) error {
 	return err
 }
 
-// read runs fn in a read transaction on one pooled connection.
-func (db *DB) read(ctx context.Context, fn func(Tx) error) error {
-	conn, err := db.reader.Conn(ctx)
+// run runs fn in a transaction on one of p's connections: committed when
+// fn returns nil, rolled back otherwise (and on a panic, which goes on).
+func (p *pool) run(ctx context.Context, fn func(Tx) error) error {
+	conn, err := p.db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
@@ -131,7 +142,7 @@ func (db *DB) read(ctx context.Context, fn func(Tx) error) error {
 	var fnErr error
 	err = conn.Raw(func(dc any) (err error) {
 		c := dc.(driver.Conn)
-		cs, err := db.rconns.get(ctx, c)
+		cs, err := p.get(ctx, c)
 		if err != nil {
 			return fmt.Errorf("store: begin: %w", err)
 		}
@@ -139,31 +150,31 @@ func (db *DB) read(ctx context.Context, fn func(Tx) error) error {
 			return fmt.Errorf("store: begin: %w", err)
 		}
 		defer func() {
-			p := recover()
-			if p != nil || fnErr != nil || err != nil {
+			pv := recover()
+			if pv != nil || fnErr != nil || err != nil {
 				if rerr := execStmt(cs.rollback); rerr != nil {
 					// The connection may still be in the transaction:
 					// database/sql must discard it.
-					db.rconns.drop(c)
+					p.drop(c)
 					err = errors.Join(err, driver.ErrBadConn)
 				}
-				if p != nil {
+				if pv != nil {
 					// database/sql discards a connection whose Raw
 					// function panicked.
-					db.rconns.drop(c)
-					panic(p)
+					p.drop(c)
+					panic(pv)
 				}
 				return
 			}
 			if cerr := execStmt(cs.commit); cerr != nil {
 				err = fmt.Errorf("store: commit: %w", cerr)
 				if rerr := execStmt(cs.rollback); rerr != nil {
-					db.rconns.drop(c)
+					p.drop(c)
 					err = errors.Join(err, driver.ErrBadConn)
 				}
 			}
 		}()
-		t := &rtx{conn: c, cs: cs}
+		t := &rtx{conn: c, cs: cs, readOnly: p.readOnly}
 		fnErr = fn(t)
 		return nil
 	})
@@ -173,21 +184,34 @@ func (db *DB) read(ctx context.Context, fn func(Tx) error) error {
 	return fnErr
 }
 
-// rtx is a read transaction on a driver connection.
+// rtx is a transaction on a driver connection.
 type rtx struct {
-	conn driver.Conn
-	cs   *connStmts
+	conn     driver.Conn
+	cs       *connStmts
+	readOnly bool
 	// busy marks a scan statement whose rows are open: a Scan inside a
 	// Scan's callback then prepares its own.
 	busy [numStmts]bool
 }
 
-func args(vs ...string) []driver.NamedValue {
+func args(vs ...any) []driver.NamedValue {
 	out := make([]driver.NamedValue, len(vs))
 	for i, v := range vs {
 		out[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
 	}
 	return out
+}
+
+// exec runs write statement id and returns the rows it changed.
+func (t *rtx) exec(id stmtID, a []driver.NamedValue) (int64, error) {
+	if t.readOnly {
+		return 0, ErrReadOnly
+	}
+	res, err := t.cs.q[id].(driver.StmtExecContext).ExecContext(context.Background(), a)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // query runs statement id, returning its rows and a function to call when
@@ -262,9 +286,48 @@ func (t *rtx) Get(table, key string, v any) (bool, error) {
 	return true, nil
 }
 
-func (t *rtx) Put(table, key string, v any) error     { return ErrReadOnly }
-func (t *rtx) Insert(table, key string, v any) error  { return ErrReadOnly }
-func (t *rtx) Delete(table, key string) (bool, error) { return false, ErrReadOnly }
+func (t *rtx) Put(table, key string, v any) error {
+	if t.readOnly {
+		return ErrReadOnly
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("store: encode %s/%s: %w", table, key, err)
+	}
+	if _, err := t.exec(stPut, args(table, key, raw)); err != nil {
+		return fmt.Errorf("store: put %s/%s: %w", table, key, err)
+	}
+	return nil
+}
+
+func (t *rtx) Insert(table, key string, v any) error {
+	if t.readOnly {
+		return ErrReadOnly
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("store: encode %s/%s: %w", table, key, err)
+	}
+	n, err := t.exec(stInsert, args(table, key, raw))
+	if err != nil {
+		return fmt.Errorf("store: insert %s/%s: %w", table, key, err)
+	}
+	if n == 0 {
+		return ErrExists
+	}
+	return nil
+}
+
+func (t *rtx) Delete(table, key string) (bool, error) {
+	if t.readOnly {
+		return false, ErrReadOnly
+	}
+	n, err := t.exec(stDelete, args(table, key))
+	if err != nil {
+		return false, fmt.Errorf("store: delete %s/%s: %w", table, key, err)
+	}
+	return n > 0, nil
+}
 
 func (t *rtx) Scan(table, prefix, after string, fn func(string, Doc) (bool, error)) error {
 	lo := prefix

@@ -255,3 +255,58 @@ func TestReadTx(t *testing.T) {
 		t.Fatalf("after the write: %v %v, want 2", it.N, err)
 	}
 }
+
+// TestTwoHandles opens the same directory twice, as bulkhead local serve
+// and an in-process bulkhead do: writers on both handles are serialized
+// (no lost update) and each handle reads the other's writes at once.
+func TestTwoHandles(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	var dbs [2]*DB
+	for i := range dbs {
+		db, err := Open(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		dbs[i] = db
+	}
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Go(func() {
+			db := dbs[i%2]
+			for j := range 25 {
+				err := db.Write(ctx, func(tx Tx) error {
+					var c item
+					if _, err := tx.Get("t", "counter", &c); err != nil {
+						return err
+					}
+					c.N++
+					return tx.Put("t", "counter", c)
+				})
+				if err != nil {
+					t.Errorf("writer %d/%d: %v", i, j, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for n := range 3 {
+		if err := dbs[n%2].Write(ctx, func(tx Tx) error { return tx.Put("t", "x", item{N: n}) }); err != nil {
+			t.Fatal(err)
+		}
+		for i, db := range dbs {
+			var c, x item
+			err := db.Read(ctx, func(tx Tx) error {
+				if _, err := tx.Get("t", "counter", &c); err != nil {
+					return err
+				}
+				_, err := tx.Get("t", "x", &x)
+				return err
+			})
+			if err != nil || c.N != 100 || x.N != n {
+				t.Errorf("handle %d reads counter %d, x %d (%v), want 100 and %d", i, c.N, x.N, err, n)
+			}
+		}
+	}
+}
