@@ -51,6 +51,10 @@ type IAMRole struct {
 	// default 3600).
 	MaxSession int32             `json:"maxSession"`
 	Tags       map[string]string `json:"tags,omitempty"`
+	// CreateOnly marks a role bulkhead creates when it is missing and
+	// never changes afterwards: the CI system's role in its tooling
+	// account, which the layout names but does not describe.
+	CreateOnly bool `json:"createOnly,omitempty"`
 }
 
 // IAMUser is a user of the identity account.

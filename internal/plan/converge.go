@@ -42,6 +42,10 @@ type ConvergeOptions struct {
 	Confirm func(*Plan) (bool, error)
 	// OnLocked is told who held the lock when a stale lock is taken over.
 	OnLocked func(LockInfo)
+	// Extend, when set, adds to a fresh plan (not a saved one) before it
+	// is confirmed: IAMStep.Extend adds the IAM of every account and the
+	// invariant check. An error stops the apply with the plan shown.
+	Extend func(ctx context.Context, pl *Plan, live *org.Org) error
 }
 
 // Outcome is what Converge did.
@@ -199,6 +203,11 @@ func Converge(ctx context.Context, p provider.Provider, desired *org.Org, o Conv
 	strays(o.Apply.Journal, pl)
 	if err != nil {
 		return out, err
+	}
+	if o.Extend != nil && o.Saved == nil {
+		if err := o.Extend(ctx, pl, live); err != nil {
+			return out, err
+		}
 	}
 	if pl.Changes() {
 		if ok, cerr := o.confirm(pl); cerr != nil || !ok {

@@ -94,7 +94,7 @@ func Load(path string) (*Plan, error) {
 	}
 	seen := map[string]bool{}
 	for i, op := range p.Ops {
-		if op == nil || op.ID == "" || kindOrder[op.Kind] == 0 && op.Kind != CreateOrganization {
+		if op == nil || op.ID == "" || kindOrder[op.Kind] == 0 && op.Kind != CreateOrganization && (!op.Kind.IsIAM() || op.IAM == nil) {
 			return nil, fmt.Errorf("%s: operations[%d]: missing id or unknown kind", path, i)
 		}
 		if seen[op.ID] {

@@ -98,9 +98,47 @@ func DesiredIAM(l *layout.Layout, ids func(name string) string) (*org.IAM, error
 		if ai.Identity {
 			identityUsers(l, ai)
 		}
+		ai.Alias = a.Alias.Value
+		if pp := l.Organization.PasswordPolicy; pp != nil {
+			ai.PasswordPolicy = &org.PasswordPolicy{
+				MinimumLength: int32(pp.MinimumLength.Value), RequireSymbols: pp.RequireSymbols.Value,
+				RequireNumbers: pp.RequireNumbers.Value, RequireUppercase: pp.RequireUppercase.Value,
+				RequireLowercase: pp.RequireLowercase.Value, AllowUsersToChangePassword: pp.AllowChange.Value,
+				MaxPasswordAge: int32(pp.MaxAge.Value), PasswordReusePrevention: int32(pp.ReusePrevention.Value),
+			}
+			if ai.PasswordPolicy.MinimumLength == 0 {
+				ai.PasswordPolicy.MinimumLength = 8 // IAM's default when unset
+			}
+		}
 		out.Accounts[ai.Account] = ai
 	}
+	if l.CI != nil && l.CI.Role != nil {
+		if ai := out.Accounts[l.CI.Role.Account.Value]; ai != nil && ai.Roles[l.CI.Role.Name.Value] == nil {
+			ai.Roles[l.CI.Role.Name.Value] = ciRole(l.CI.Role.Name.Value, ai.AccountID)
+		}
+	}
 	return out, nil
+}
+
+// CIRolePolicy is the policy of a CI role bulkhead creates: the policy the
+// access engine assumes for a CI role the layout does not describe
+// (access.Build, addCI), so that its proofs hold for what exists. The
+// trust policies of the roles that trust ci decide where it may go.
+const CIRolePolicy = `{"Version":"2012-10-17","Statement":[{"Sid":"AssumedByBulkhead","Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`
+
+// ciRole is the CI system's role in its tooling account, made when
+// missing (IAM refuses a trust policy naming a role that does not exist):
+// trusted by the tooling account, whose principals (the CI runners) are
+// the CI system. A role of that name made outside bulkhead is left as it
+// is.
+func ciRole(name, accountID string) *org.IAMRole {
+	return &org.IAMRole{
+		Name:           name,
+		Trust:          `{"Version":"2012-10-17","Statement":[{"Sid":"CIRunners","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + accountID + `:root"},"Action":"sts:AssumeRole"}]}`,
+		InlinePolicies: map[string]string{RolePolicyName(name): CIRolePolicy},
+		MaxSession:     DefaultMaxSession,
+		CreateOnly:     true,
+	}
 }
 
 // rolePolicyFor is the policy role r has in accounts of kind k, or nil.

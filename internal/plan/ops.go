@@ -14,6 +14,9 @@ import (
 // targets: "already exists" for a create or attach and "not found" for a
 // delete or detach mean another run got there first, and count as done.
 func (e *executor) do(ctx context.Context, op *Op) (string, error) {
+	if op.IAM != nil {
+		return e.doIAM(ctx, op)
+	}
 	switch op.Kind {
 	case CreateOrganization:
 		err := e.p.CreateOrganization(ctx)

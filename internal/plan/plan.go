@@ -16,6 +16,7 @@ import (
 	"sort"
 
 	"github.com/bulkhead-dev/bulkhead/internal/org"
+	"github.com/bulkhead-dev/bulkhead/internal/provider"
 )
 
 // Kind is what an operation does.
@@ -60,6 +61,9 @@ const (
 
 // Action classifies k for the summary line.
 func (k Kind) Action() Action {
+	if k.IsIAM() {
+		return iamAction(k)
+	}
 	switch k {
 	case CreateOrganization, EnablePolicyType, CreateUnit, CreateAccount, CreatePolicy, AttachPolicy:
 		return ActCreate
@@ -126,6 +130,10 @@ type Op struct {
 	Replacement bool `json:"replacement,omitempty"`
 
 	DependsOn []string `json:"dependsOn,omitempty"`
+
+	// IAM is the change of an IAM operation (kinds "iam:<Action>"), made
+	// in the IAM of Account (iam_*.go).
+	IAM *provider.IAMWrite `json:"iam,omitempty"`
 }
 
 // Bindings map the layout's names to the live names they were matched to,
@@ -166,8 +174,11 @@ type Plan struct {
 	Notes []string `json:"notes,omitempty"`
 	// Errors make the plan unappliable (a protected account would be
 	// closed or moved, too many destructive operations).
-	Errors   []string `json:"errors,omitempty"`
-	Bindings Bindings `json:"bindings"`
+	Errors []string `json:"errors,omitempty"`
+	// Violations are the layout's invariants the planned state breaks
+	// (VerifyPlanned); apply refuses such a plan unless told otherwise.
+	Violations []string `json:"violations,omitempty"`
+	Bindings   Bindings `json:"bindings"`
 	// Desired is the organization the layout describes, kept so that
 	// apply of a plan file can record what it applied.
 	Desired *org.Org `json:"desired,omitempty"`
@@ -217,7 +228,7 @@ func (p *Plan) Op(id string) *Op {
 func sortOps(ops []*Op) {
 	sort.SliceStable(ops, func(i, j int) bool {
 		if ops[i].Kind != ops[j].Kind {
-			return kindOrder[ops[i].Kind] < kindOrder[ops[j].Kind]
+			return kindRank(ops[i].Kind) < kindRank(ops[j].Kind)
 		}
 		return ops[i].ID < ops[j].ID
 	})

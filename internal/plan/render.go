@@ -28,6 +28,9 @@ type group struct {
 }
 
 func groupOf(op *Op) int {
+	if op.Kind.IsIAM() {
+		return 4
+	}
 	switch op.Kind {
 	case CreateOrganization, EnablePolicyType:
 		return 0
@@ -62,7 +65,7 @@ func (p *Plan) Text(w io.Writer, o RenderOptions) error {
 		}
 		return code + s + ansiReset
 	}
-	groups := []group{{title: "Organization"}, {title: "Units"}, {title: "Accounts"}, {title: "Policies"}}
+	groups := []group{{title: "Organization"}, {title: "Units"}, {title: "Accounts"}, {title: "Policies"}, {title: "People and roles"}}
 	for _, op := range p.Ops {
 		g := groupOf(op)
 		groups[g].ops = append(groups[g].ops, op)
@@ -106,6 +109,7 @@ func (p *Plan) Text(w io.Writer, o RenderOptions) error {
 	list("Withheld (destructive; run with --allow-destroy to include):", p.Withheld, ansiRed)
 	list("Notes:", p.Notes, ansiDim)
 	list("Errors (the plan cannot be applied):", p.Errors, ansiRed)
+	list("Invariant violations (apply refuses the plan; --allow-invariant-violations overrides):", p.Violations, ansiRed)
 	fmt.Fprintln(b, p.ClosingLine())
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -129,6 +133,9 @@ func (p *Plan) ClosingLine() string {
 
 // describe is one operation as a short sentence.
 func describe(op *Op) string {
+	if op.IAM != nil {
+		return describeIAM(op)
+	}
 	switch op.Kind {
 	case CreateOrganization:
 		return "create the organization (all features)"

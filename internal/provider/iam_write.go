@@ -17,19 +17,19 @@ import (
 // operation's name ("CreateRole", "PutRolePolicy", ...); the other fields
 // are its parameters, named as bulkhead's plan names them.
 type IAMWrite struct {
-	Action     string
-	Role       string
-	User       string
-	Group      string
-	PolicyName string            // inline policy name
-	PolicyARN  string            // managed policy or boundary ARN
-	Document   string            // trust or inline policy JSON
-	MaxSession int32             // CreateRole, UpdateRole
-	Tags       map[string]string // CreateRole, TagRole, CreateUser
-	TagKeys    []string          // UntagRole
-	URL        string            // OIDC provider host
-	Password   *org.PasswordPolicy
-	Alias      string
+	Action     string              `json:"action"`
+	Role       string              `json:"role,omitempty"`
+	User       string              `json:"user,omitempty"`
+	Group      string              `json:"group,omitempty"`
+	PolicyName string              `json:"policyName,omitempty"` // inline policy name
+	PolicyARN  string              `json:"policyArn,omitempty"`  // managed policy or boundary ARN
+	Document   string              `json:"document,omitempty"`   // trust or inline policy JSON
+	MaxSession int32               `json:"maxSession,omitempty"` // CreateRole, UpdateRole
+	Tags       map[string]string   `json:"tags,omitempty"`       // CreateRole, TagRole, CreateUser
+	TagKeys    []string            `json:"tagKeys,omitempty"`    // UntagRole
+	URL        string              `json:"url,omitempty"`        // OIDC provider host
+	Password   *org.PasswordPolicy `json:"passwordPolicy,omitempty"`
+	Alias      string              `json:"alias,omitempty"`
 }
 
 // GitHubThumbprints are the certificate thumbprints AWS documents for
