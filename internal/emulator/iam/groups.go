@@ -27,10 +27,7 @@ func (s *Service) createGroup(ctx context.Context, r *service.Request) (any, err
 	if err := r.Decode(&in); err != nil {
 		return nil, err
 	}
-	if err := checkName("GroupName", in.GroupName, maxGroupName); err != nil {
-		return nil, err
-	}
-	path, err := checkPath("Path", in.Path)
+	path, err := checkNew("GroupName", in.GroupName, maxGroupName, in.Path)
 	if err != nil {
 		return nil, err
 	}
@@ -55,26 +52,11 @@ func (s *Service) createGroup(ctx context.Context, r *service.Request) (any, err
 }
 
 func (s *Service) getGroupOp(ctx context.Context, r *service.Request) (any, error) {
-	var in struct {
-		GroupName string
-		Marker    string
-		MaxItems  int
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	if err := checkName("GroupName", in.GroupName, maxGroupName); err != nil {
-		return nil, err
-	}
-	p, err := parsePage(in.Marker, in.MaxItems)
+	e, p, err := s.pagedEntity(ctx, r, kindGroup)
 	if err != nil {
 		return nil, err
 	}
-	acct, tx := r.Caller.Account, r.Tx
-	g, err := s.group(ctx, r, in.GroupName)
-	if err != nil {
-		return nil, err
-	}
+	acct, tx, g := r.Caller.Account, r.Tx, e.group
 	var members []sliceKeyed[userOut]
 	err = tx.Scan(tableMember, acct+"/"+g.ID+"/", "", func(_ string, d store.Doc) (bool, error) {
 		var m memberRec
@@ -279,26 +261,11 @@ func (s *Service) removeUserFromGroup(ctx context.Context, r *service.Request) (
 }
 
 func (s *Service) listGroupsForUser(ctx context.Context, r *service.Request) (any, error) {
-	var in struct {
-		UserName string
-		Marker   string
-		MaxItems int
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	if err := checkName("UserName", in.UserName, maxUserName); err != nil {
-		return nil, err
-	}
-	p, err := parsePage(in.Marker, in.MaxItems)
+	e, p, err := s.pagedEntity(ctx, r, kindUser)
 	if err != nil {
 		return nil, err
 	}
-	acct := r.Caller.Account
-	u, err := s.user(ctx, r, in.UserName, service.Authz{})
-	if err != nil {
-		return nil, err
-	}
+	acct, u := r.Caller.Account, e.user
 	var items []sliceKeyed[groupOut]
 	for _, name := range u.Groups {
 		g, err := getGroup(r.Tx, acct, name)

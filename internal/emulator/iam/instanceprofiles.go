@@ -72,10 +72,7 @@ func (s *Service) createInstanceProfile(ctx context.Context, r *service.Request)
 	if err := r.Decode(&in); err != nil {
 		return nil, err
 	}
-	if err := checkName("InstanceProfileName", in.InstanceProfileName, maxInstanceProfileName); err != nil {
-		return nil, err
-	}
-	path, err := checkPath("Path", in.Path)
+	path, err := checkNew("InstanceProfileName", in.InstanceProfileName, maxInstanceProfileName, in.Path)
 	if err != nil {
 		return nil, err
 	}

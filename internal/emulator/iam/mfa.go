@@ -77,10 +77,7 @@ func (s *Service) createVirtualMFADevice(ctx context.Context, r *service.Request
 	if err := r.Decode(&in); err != nil {
 		return nil, err
 	}
-	if err := checkName("VirtualMFADeviceName", in.VirtualMFADeviceName, maxMFAName); err != nil {
-		return nil, err
-	}
-	path, err := checkPath("Path", in.Path)
+	path, err := checkNew("VirtualMFADeviceName", in.VirtualMFADeviceName, maxMFAName, in.Path)
 	if err != nil {
 		return nil, err
 	}

@@ -109,10 +109,7 @@ func (s *Service) createPolicy(ctx context.Context, r *service.Request) (any, er
 	if err := r.Decode(&in); err != nil {
 		return nil, err
 	}
-	if err := checkName("PolicyName", in.PolicyName, maxPolicyName); err != nil {
-		return nil, err
-	}
-	path, err := checkPath("Path", in.Path)
+	path, err := checkNew("PolicyName", in.PolicyName, maxPolicyName, in.Path)
 	if err != nil {
 		return nil, err
 	}

@@ -131,3 +131,22 @@ func (s *Service) group(ctx context.Context, r *service.Request, name string) (*
 	}
 	return p.group, nil
 }
+
+// pagedEntity decodes the input of an operation that pages through what a
+// user or group holds (GetGroup, ListGroupsForUser): it checks the name,
+// then the page parameters, then loads the entity, authorizing on it.
+func (s *Service) pagedEntity(ctx context.Context, r *service.Request, kind string) (*principal, page, error) {
+	var in entityInput
+	if err := r.Decode(&in); err != nil {
+		return nil, page{}, err
+	}
+	if err := checkName(kindMember(kind), in.name(kind), kindMaxName(kind)); err != nil {
+		return nil, page{}, err
+	}
+	pg, err := parsePage(in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, page{}, err
+	}
+	e, err := s.entity(ctx, r, kind, in.name(kind), service.Authz{})
+	return e, pg, err
+}

@@ -69,10 +69,7 @@ func (s *Service) createRoleOp(ctx context.Context, r *service.Request) (any, er
 	if err := r.Decode(&in); err != nil {
 		return nil, err
 	}
-	if err := checkName("RoleName", in.RoleName, maxRoleName); err != nil {
-		return nil, err
-	}
-	path, err := checkPath("Path", in.Path)
+	path, err := checkNew("RoleName", in.RoleName, maxRoleName, in.Path)
 	if err != nil {
 		return nil, err
 	}

@@ -30,10 +30,7 @@ func (s *Service) createUser(ctx context.Context, r *service.Request) (any, erro
 	if err := r.Decode(&in); err != nil {
 		return nil, err
 	}
-	if err := checkName("UserName", in.UserName, maxUserName); err != nil {
-		return nil, err
-	}
-	path, err := checkPath("Path", in.Path)
+	path, err := checkNew("UserName", in.UserName, maxUserName, in.Path)
 	if err != nil {
 		return nil, err
 	}

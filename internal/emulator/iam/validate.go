@@ -53,6 +53,15 @@ func enumConstraint(values []string) string {
 	return "Member must satisfy enum value set: [" + strings.Join(values, ", ") + "]"
 }
 
+// checkNew validates the name (member, at most maxLen characters) and
+// Path of an entity to create, and returns the path ("/" when empty).
+func checkNew(member, name string, maxLen int, path string) (string, error) {
+	if err := checkName(member, name, maxLen); err != nil {
+		return "", err
+	}
+	return checkPath("Path", path)
+}
+
 // checkPath validates a Path parameter and returns it, "/" when empty.
 func checkPath(member, v string) (string, error) {
 	if v == "" {
