@@ -24,6 +24,8 @@ type applyFlags struct {
 	autoApprove bool
 	parallelism int
 	staleLock   time.Duration
+	// step adds IAM and the invariant check (set by runApply).
+	step *plan.IAMStep
 }
 
 func (a *App) newApplyCmd() *cobra.Command {
@@ -104,11 +106,15 @@ func (a *App) runApply(ctx context.Context, af applyFlags, file string) error {
 	if !af.autoApprove && !a.stdinIsTerminal() {
 		return &ExitError{Code: 1, Message: "apply asks for a typed yes, but stdin is not a terminal: review the plan with bulkhead plan, then pass --auto-approve"}
 	}
+	if saved != nil && len(saved.Violations) > 0 && !af.allowViolations {
+		return &ExitError{Code: 1, Message: fmt.Sprintf("%s breaks %s of the layout; apply refuses it (--allow-invariant-violations overrides)", file, plural(len(saved.Violations), "invariant"))}
+	}
 	p, closer, err := a.openProvider(ctx, l)
 	if err != nil {
 		return err
 	}
 	defer closer.Close()
+	af.step = a.iamStep(p, l, af.planFlags)
 	out, err := a.converge(ctx, p, desired, af, saved)
 	return a.renderApply(out, err)
 }
@@ -142,9 +148,23 @@ func (a *App) converge(ctx context.Context, p provider.Provider, desired *org.Or
 			return true, pl.Text(a.Out, plan.RenderOptions{Color: a.Color()})
 		}
 	}
+	if af.step != nil {
+		o.Extend = func(ctx context.Context, pl *plan.Plan, live *org.Org) error {
+			err := af.step.Extend(ctx, pl, live)
+			if err == nil && af.allowViolations {
+				a.warnViolations(pl)
+			}
+			return err
+		}
+	}
 	out, err := plan.Converge(ctx, p, desired, o)
 	if pw, ok := o.Apply.Progress.(*statusLine); ok {
 		pw.finish()
+	}
+	if af.step != nil && err == nil && out != nil {
+		if serr := af.step.Applied(out.Report); serr != nil {
+			return out, fmt.Errorf("record the applied IAM: %w", serr)
+		}
 	}
 	return out, err
 }
@@ -237,7 +257,7 @@ func (a *App) renderApply(out *plan.Outcome, err error) error {
 	case err != nil && a.JSON():
 		return &ExitError{Code: 1}
 	case err != nil:
-		if res.Plan != nil && len(res.Plan.Errors) > 0 && !a.JSON() {
+		if res.Plan != nil && (len(res.Plan.Errors) > 0 || len(res.Plan.Violations) > 0) && !a.JSON() {
 			_ = res.Plan.Text(a.Out, plan.RenderOptions{Color: a.Color()})
 		}
 		return err

@@ -154,6 +154,14 @@ func Converge(ctx context.Context, p provider.Provider, desired *org.Org, o Conv
 		if err != nil {
 			return out, err
 		}
+		// The whole plan is confirmed, IAM included, though only the
+		// organization is created from it: the rest is planned again
+		// under the lock.
+		if o.Extend != nil && o.Saved == nil {
+			if err := o.Extend(ctx, pl, live); err != nil {
+				return out, err
+			}
+		}
 		if ok, err := o.confirm(pl); err != nil || !ok {
 			return out, errOr(err, ErrDeclined)
 		}
