@@ -295,11 +295,7 @@ func (s *Service) getAccountSummary(ctx context.Context, r *service.Request) (an
 		return nil, internal("summary", err)
 	}
 	policies, versions := 0, 0
-	err = tx.Scan(tablePolicy, acct+"/", "", func(_ string, d store.Doc) (bool, error) {
-		var p policyRec
-		if err := d.Decode(&p); err != nil {
-			return false, err
-		}
+	err = scanRecs(tx, tablePolicy, acct+"/", func(_ string, p *policyRec) (bool, error) {
 		policies++
 		versions += len(p.Versions)
 		return true, nil
@@ -313,11 +309,7 @@ func (s *Service) getAccountSummary(ctx context.Context, r *service.Request) (an
 	}
 	tokenVersion := max(settings.TokenVersion, 1)
 	mfa, mfaInUse := 0, 0
-	err = tx.Scan(tableMFA, acct+"/", "", func(_ string, d store.Doc) (bool, error) {
-		var m mfaRec
-		if err := d.Decode(&m); err != nil {
-			return false, err
-		}
+	err = scanRecs(tx, tableMFA, acct+"/", func(_ string, m *mfaRec) (bool, error) {
 		mfa++
 		if m.UserID != "" {
 			mfaInUse++

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/bulkhead-dev/bulkhead/internal/emulator/service"
-	"github.com/bulkhead-dev/bulkhead/internal/emulator/store"
 )
 
 // Managed policy attachments (Attach/Detach/ListAttached User/Group/Role
@@ -198,11 +197,7 @@ func (s *Service) listEntitiesForPolicy(ctx context.Context, r *service.Request)
 	seen := map[string]bool{}
 	var items []sliceKeyed[entity]
 	collect := func(table string) error {
-		return tx.Scan(table, attachPrefix(acct, pol.ARN), "", func(_ string, d store.Doc) (bool, error) {
-			var a attachment
-			if err := d.Decode(&a); err != nil {
-				return false, err
-			}
+		return scanRecs(tx, table, attachPrefix(acct, pol.ARN), func(_ string, a *attachment) (bool, error) {
 			if seen[a.Kind+a.ID] {
 				return true, nil
 			}

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/bulkhead-dev/bulkhead/internal/emulator/service"
-	"github.com/bulkhead-dev/bulkhead/internal/emulator/store"
 )
 
 // GetAccountAuthorizationDetails: every user, group, role and managed
@@ -127,35 +126,24 @@ func (s *Service) getAccountAuthorizationDetails(ctx context.Context, r *service
 		policy *managedPolicyDetailOut
 	}
 	var items []sliceKeyed[detail]
-	scan := func(table string, fn func(key string, d store.Doc) error) error {
-		return tx.Scan(table, acct+"/", "", func(key string, d store.Doc) (bool, error) { return true, fn(key, d) })
-	}
 	if all || want["User"] {
-		err := scan(tableUser, func(key string, d store.Doc) error {
-			var u userRec
-			if err := d.Decode(&u); err != nil {
-				return err
-			}
+		err := scanRecs(tx, tableUser, acct+"/", func(key string, u *userRec) (bool, error) {
 			o := &userDetailOut{Path: u.Path, UserName: u.Name, UserId: u.ID, Arn: userARN(acct, u.Path, u.Name),
 				CreateDate: service.Time(u.Created), UserPolicyList: inlineDetails(u.Inline), GroupList: u.Groups,
 				AttachedManagedPolicies: attachedDetails(u.Attached), PermissionsBoundary: boundaryOf(u.Boundary), Tags: u.Tags}
 			items = append(items, sliceKeyed[detail]{key: "1 " + key, item: detail{user: o}})
-			return nil
+			return true, nil
 		})
 		if err != nil {
 			return nil, internal("authorization details", err)
 		}
 	}
 	if all || want["Group"] {
-		err := scan(tableGroup, func(key string, d store.Doc) error {
-			var g groupRec
-			if err := d.Decode(&g); err != nil {
-				return err
-			}
+		err := scanRecs(tx, tableGroup, acct+"/", func(key string, g *groupRec) (bool, error) {
 			o := &groupDetailOut{Path: g.Path, GroupName: g.Name, GroupId: g.ID, Arn: groupARN(acct, g.Path, g.Name),
 				CreateDate: service.Time(g.Created), GroupPolicyList: inlineDetails(g.Inline), AttachedManagedPolicies: attachedDetails(g.Attached)}
 			items = append(items, sliceKeyed[detail]{key: "2 " + key, item: detail{group: o}})
-			return nil
+			return true, nil
 		})
 		if err != nil {
 			return nil, internal("authorization details", err)
@@ -163,32 +151,24 @@ func (s *Service) getAccountAuthorizationDetails(ctx context.Context, r *service
 	}
 	if all || want["Role"] {
 		profiles := map[string][]instanceProfileOut{} // by lower-case role name
-		err := scan(tableInstanceProfile, func(_ string, d store.Doc) error {
-			var p instanceProfileRec
-			if err := d.Decode(&p); err != nil {
-				return err
-			}
+		err := scanRecs(tx, tableInstanceProfile, acct+"/", func(_ string, p *instanceProfileRec) (bool, error) {
 			o, err := p.out(tx, acct)
 			for _, r := range p.Roles {
 				profiles[strings.ToLower(r)] = append(profiles[strings.ToLower(r)], o)
 			}
-			return err
+			return true, err
 		})
 		if err != nil {
 			return nil, internal("authorization details", err)
 		}
-		err = scan(tableRole, func(key string, d store.Doc) error {
-			var role roleRec
-			if err := d.Decode(&role); err != nil {
-				return err
-			}
+		err = scanRecs(tx, tableRole, acct+"/", func(key string, role *roleRec) (bool, error) {
 			full := role.out(acct, true)
 			o := &roleDetailOut{Path: role.Path, RoleName: role.Name, RoleId: role.ID, Arn: full.Arn, CreateDate: full.CreateDate,
 				AssumeRolePolicyDocument: full.AssumeRolePolicyDocument, RolePolicyList: inlineDetails(role.Inline),
 				AttachedManagedPolicies: attachedDetails(role.Attached), PermissionsBoundary: full.PermissionsBoundary,
 				Tags: role.Tags, RoleLastUsed: full.RoleLastUsed, InstanceProfileList: profiles[strings.ToLower(role.Name)]}
 			items = append(items, sliceKeyed[detail]{key: "3 " + key, item: detail{role: o}})
-			return nil
+			return true, nil
 		})
 		if err != nil {
 			return nil, internal("authorization details", err)
@@ -209,17 +189,13 @@ func (s *Service) getAccountAuthorizationDetails(ctx context.Context, r *service
 		return d, nil
 	}
 	if all || want["LocalManagedPolicy"] {
-		err := scan(tablePolicy, func(key string, doc store.Doc) error {
-			var p policyRec
-			if err := doc.Decode(&p); err != nil {
-				return err
-			}
-			d, err := policyDetail(&p)
+		err := scanRecs(tx, tablePolicy, acct+"/", func(key string, p *policyRec) (bool, error) {
+			d, err := policyDetail(p)
 			if err != nil {
-				return err
+				return false, err
 			}
 			items = append(items, sliceKeyed[detail]{key: "4 " + key, item: detail{policy: d}})
-			return nil
+			return true, nil
 		})
 		if err != nil {
 			return nil, internal("authorization details", err)

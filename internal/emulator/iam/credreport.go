@@ -38,11 +38,7 @@ func iso(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05+00:00"
 // keyColumns renders the two access key column groups of a report line.
 func keyColumns(tx store.Tx, acct, ownerID string) ([]string, error) {
 	var cols []string
-	err := tx.Scan(tableAccessKey, acct+"/"+ownerID+"/", "", func(_ string, d store.Doc) (bool, error) {
-		var k accessKeyRec
-		if err := d.Decode(&k); err != nil {
-			return false, err
-		}
+	err := scanRecs(tx, tableAccessKey, acct+"/"+ownerID+"/", func(_ string, k *accessKeyRec) (bool, error) {
 		var c service.Credential
 		if _, err := tx.Get(service.CredentialTable, k.ID, &c); err != nil {
 			return false, err
@@ -74,11 +70,7 @@ func buildReport(tx store.Tx, acct string, created time.Time, pp *passwordPolicy
 	if err := w.Write(append(root, "false", "N/A", "false", "N/A")); err != nil {
 		return nil, err
 	}
-	err = tx.Scan(tableUser, acct+"/", "", func(_ string, d store.Doc) (bool, error) {
-		var u userRec
-		if err := d.Decode(&u); err != nil {
-			return false, err
-		}
+	err = scanRecs(tx, tableUser, acct+"/", func(_ string, u *userRec) (bool, error) {
 		password, changed, next := "false", "N/A", "N/A"
 		if u.LoginProfile != nil {
 			password, changed = "true", iso(u.LoginProfile.Created)

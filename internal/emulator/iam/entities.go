@@ -25,6 +25,18 @@ func getRec[T any](tx store.Tx, table, key, what string, notFound func() error) 
 	return &v, nil
 }
 
+// scanRecs calls fn with each record (of type R) of table under prefix, in
+// key order, until fn returns false or an error.
+func scanRecs[R any](tx store.Tx, table, prefix string, fn func(key string, rec *R) (bool, error)) error {
+	return tx.Scan(table, prefix, "", func(key string, doc store.Doc) (bool, error) {
+		var rec R
+		if err := doc.Decode(&rec); err != nil {
+			return false, err
+		}
+		return fn(key, &rec)
+	})
+}
+
 // putRec saves v at key of table; what names the record in store failures.
 func putRec(tx store.Tx, table, key, what string, v any) error {
 	if err := tx.Put(table, key, v); err != nil {

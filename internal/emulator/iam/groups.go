@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/bulkhead-dev/bulkhead/internal/emulator/service"
-	"github.com/bulkhead-dev/bulkhead/internal/emulator/store"
 )
 
 // IAM groups and membership:
@@ -58,11 +57,7 @@ func (s *Service) getGroupOp(ctx context.Context, r *service.Request) (any, erro
 	}
 	acct, tx, g := r.Caller.Account, r.Tx, e.group
 	var members []sliceKeyed[userOut]
-	err = tx.Scan(tableMember, acct+"/"+g.ID+"/", "", func(_ string, d store.Doc) (bool, error) {
-		var m memberRec
-		if err := d.Decode(&m); err != nil {
-			return false, err
-		}
+	err = scanRecs(tx, tableMember, acct+"/"+g.ID+"/", func(_ string, m *memberRec) (bool, error) {
 		u, err := getUser(tx, acct, m.User)
 		if err != nil {
 			return false, err
@@ -137,11 +132,7 @@ func (s *Service) updateGroup(ctx context.Context, r *service.Request) (any, err
 		return nil, err
 	}
 	// Members name the group: bring them and the indexes up to date.
-	err = tx.Scan(tableMember, acct+"/"+g.ID+"/", "", func(key string, d store.Doc) (bool, error) {
-		var m memberRec
-		if err := d.Decode(&m); err != nil {
-			return false, err
-		}
+	err = scanRecs(tx, tableMember, acct+"/"+g.ID+"/", func(key string, m *memberRec) (bool, error) {
 		u, err := getUser(tx, acct, m.User)
 		if err != nil {
 			return false, err

@@ -248,11 +248,7 @@ func (s *Service) listInstanceProfilesForRole(ctx context.Context, r *service.Re
 // profile (DeleteRole refuses then).
 func roleInInstanceProfile(tx store.Tx, acct, role string) (bool, error) {
 	found := false
-	err := tx.Scan(tableInstanceProfile, acct+"/", "", func(_ string, d store.Doc) (bool, error) {
-		var p instanceProfileRec
-		if err := d.Decode(&p); err != nil {
-			return false, err
-		}
+	err := scanRecs(tx, tableInstanceProfile, acct+"/", func(_ string, p *instanceProfileRec) (bool, error) {
 		found = containsFold(p.Roles, role)
 		return !found, nil
 	})

@@ -44,13 +44,9 @@ func getMFA(tx store.Tx, acct, serial string) (*mfaRec, error) {
 // userMFADevices returns the devices enabled for a user.
 func userMFADevices(tx store.Tx, acct, userID string) ([]*mfaRec, error) {
 	var out []*mfaRec
-	err := tx.Scan(tableMFA, acct+"/", "", func(_ string, doc store.Doc) (bool, error) {
-		var d mfaRec
-		if err := doc.Decode(&d); err != nil {
-			return false, err
-		}
+	err := scanRecs(tx, tableMFA, acct+"/", func(_ string, d *mfaRec) (bool, error) {
 		if d.UserID == userID && userID != "" {
-			out = append(out, &d)
+			out = append(out, d)
 		}
 		return true, nil
 	})

@@ -270,12 +270,8 @@ func (s *Service) listPolicies(ctx context.Context, r *service.Request) (any, er
 		}
 	}
 	if in.Scope != "AWS" {
-		err := tx.Scan(tablePolicy, acct+"/", "", func(key string, d store.Doc) (bool, error) {
-			var pol policyRec
-			if err := d.Decode(&pol); err != nil {
-				return false, err
-			}
-			return true, add(&pol, "l/"+key)
+		err := scanRecs(tx, tablePolicy, acct+"/", func(key string, pol *policyRec) (bool, error) {
+			return true, add(pol, "l/"+key)
 		})
 		if err != nil {
 			return nil, internal("list policies", err)

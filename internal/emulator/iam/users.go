@@ -185,11 +185,7 @@ func renameUserRefs(tx store.Tx, acct string, u *userRec) error {
 		}
 	}
 	id := userIdentity(acct, u)
-	err := tx.Scan(tableAccessKey, acct+"/"+u.ID+"/", "", func(key string, d store.Doc) (bool, error) {
-		var k accessKeyRec
-		if err := d.Decode(&k); err != nil {
-			return false, err
-		}
+	err := scanRecs(tx, tableAccessKey, acct+"/"+u.ID+"/", func(key string, k *accessKeyRec) (bool, error) {
 		var c service.Credential
 		if ok, err := tx.Get(service.CredentialTable, k.ID, &c); err != nil || !ok {
 			return err == nil, err
