@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/bulkhead-dev/bulkhead/internal/access"
 	"github.com/bulkhead-dev/bulkhead/internal/layout"
@@ -33,7 +34,9 @@ const AppliedIAMFile = "applied-iam.json"
 // the documents of a plan; apply replaces it once the account is created.
 func accountToken(name string) string { return "{{account:" + name + "}}" }
 
-var accountTokenRE = regexp.MustCompile(`\{\{account:([^}]*)\}\}`)
+// accountTokenRE is compiled on first use, not at process start (every
+// bulkhead invocation would pay for it).
+var accountTokenRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{\{account:([^}]*)\}\}`) })
 
 // IAMPlan is what PlanIAM adds to a plan.
 type IAMPlan struct {
@@ -182,8 +185,9 @@ func (e *executor) doIAM(ctx context.Context, op *Op) (string, error) {
 	}
 	w := *op.IAM
 	var rerr error
-	w.Document = accountTokenRE.ReplaceAllStringFunc(w.Document, func(tok string) string {
-		name := accountTokenRE.FindStringSubmatch(tok)[1]
+	re := accountTokenRE()
+	w.Document = re.ReplaceAllStringFunc(w.Document, func(tok string) string {
+		name := re.FindStringSubmatch(tok)[1]
 		aid, err := e.accountID(name)
 		if err != nil {
 			rerr = err
