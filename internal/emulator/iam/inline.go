@@ -9,19 +9,27 @@ import (
 // Inline policies (Put/Get/Delete/List User/Group/Role Policy):
 // https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePolicy.html.
 
+// inlineTarget decodes the input of Put/Get/DeleteXPolicy, checks the
+// PolicyName (and, when withDoc, that a PolicyDocument was sent), then
+// loads the entity, authorizing the request on it.
+func (s *Service) inlineTarget(ctx context.Context, r *service.Request, kind string, withDoc bool) (entityInput, *principal, error) {
+	var in entityInput
+	if err := r.Decode(&in); err != nil {
+		return in, nil, err
+	}
+	if err := checkName("PolicyName", in.PolicyName, maxPolicyName); err != nil {
+		return in, nil, err
+	}
+	if withDoc && in.PolicyDocument == "" {
+		return in, nil, missing("PolicyDocument")
+	}
+	p, err := s.entity(ctx, r, kind, in.name(kind), service.Authz{})
+	return in, p, err
+}
+
 func (s *Service) putInlinePolicy(kind string) service.Handler {
 	return func(ctx context.Context, r *service.Request) (any, error) {
-		var in entityInput
-		if err := r.Decode(&in); err != nil {
-			return nil, err
-		}
-		if err := checkName("PolicyName", in.PolicyName, maxPolicyName); err != nil {
-			return nil, err
-		}
-		if in.PolicyDocument == "" {
-			return nil, missing("PolicyDocument")
-		}
-		p, err := s.entity(ctx, r, kind, in.name(kind), service.Authz{})
+		in, p, err := s.inlineTarget(ctx, r, kind, true)
 		if err != nil {
 			return nil, err
 		}
@@ -47,14 +55,7 @@ func (s *Service) putInlinePolicy(kind string) service.Handler {
 }
 
 func (s *Service) inlinePolicy(ctx context.Context, r *service.Request, kind string) (*principal, string, error) {
-	var in entityInput
-	if err := r.Decode(&in); err != nil {
-		return nil, "", err
-	}
-	if err := checkName("PolicyName", in.PolicyName, maxPolicyName); err != nil {
-		return nil, "", err
-	}
-	p, err := s.entity(ctx, r, kind, in.name(kind), service.Authz{})
+	in, p, err := s.inlineTarget(ctx, r, kind, false)
 	if err != nil {
 		return nil, "", err
 	}
