@@ -76,11 +76,8 @@ func (s *Service) createInstanceProfile(ctx context.Context, r *service.Request)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkTags(in.Tags); err != nil {
-		return nil, err
-	}
 	acct, tx := r.Caller.Account, r.Tx
-	if err := r.Authorize(ctx, service.Authz{Resource: instanceProfileARN(acct, path, in.InstanceProfileName), Context: tagContext(in.Tags)}); err != nil {
+	if err := authorizeNew(ctx, r, instanceProfileARN(acct, path, in.InstanceProfileName), in.Tags, ""); err != nil {
 		return nil, err
 	}
 	if err := s.checkQuota(tx, tableInstanceProfile, acct, quotaInstanceProfiles, "InstanceProfiles"); err != nil {

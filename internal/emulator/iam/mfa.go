@@ -77,12 +77,9 @@ func (s *Service) createVirtualMFADevice(ctx context.Context, r *service.Request
 	if err != nil {
 		return nil, err
 	}
-	if err := checkTags(in.Tags); err != nil {
-		return nil, err
-	}
 	acct := r.Caller.Account
 	serial := mfaARN(acct, path, in.VirtualMFADeviceName)
-	if err := r.Authorize(ctx, service.Authz{Resource: serial, Context: tagContext(in.Tags)}); err != nil {
+	if err := authorizeNew(ctx, r, serial, in.Tags, ""); err != nil {
 		return nil, err
 	}
 	key := make([]byte, 40)

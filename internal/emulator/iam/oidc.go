@@ -86,12 +86,9 @@ func (s *Service) createOIDCProvider(ctx context.Context, r *service.Request) (a
 	if err := checkThumbprints(in.ThumbprintList); err != nil {
 		return nil, err
 	}
-	if err := checkTags(in.Tags); err != nil {
-		return nil, err
-	}
 	acct := r.Caller.Account
 	arn := oidcARN(acct, host)
-	if err := r.Authorize(ctx, service.Authz{Resource: arn, Context: tagContext(in.Tags)}); err != nil {
+	if err := authorizeNew(ctx, r, arn, in.Tags, ""); err != nil {
 		return nil, err
 	}
 	p := oidcRec{URL: host, ClientIDs: in.ClientIDList, Thumbprints: in.ThumbprintList, Created: r.Now, Tags: in.Tags}

@@ -116,12 +116,9 @@ func (s *Service) createPolicy(ctx context.Context, r *service.Request) (any, er
 	if err := checkDescription(in.Description); err != nil {
 		return nil, err
 	}
-	if err := checkTags(in.Tags); err != nil {
-		return nil, err
-	}
 	acct, tx := r.Caller.Account, r.Tx
 	arn := policyARN(acct, path, in.PolicyName)
-	if err := r.Authorize(ctx, service.Authz{Resource: arn, Context: tagContext(in.Tags)}); err != nil {
+	if err := authorizeNew(ctx, r, arn, in.Tags, ""); err != nil {
 		return nil, err
 	}
 	if err := checkManagedDocument(in.PolicyDocument); err != nil {

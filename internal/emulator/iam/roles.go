@@ -79,15 +79,8 @@ func (s *Service) createRoleOp(ctx context.Context, r *service.Request) (any, er
 	if err := checkDescription(in.Description); err != nil {
 		return nil, err
 	}
-	if err := checkTags(in.Tags); err != nil {
-		return nil, err
-	}
 	acct, tx := r.Caller.Account, r.Tx
-	az := service.Authz{Resource: RoleARN(acct, path, in.RoleName), Context: tagContext(in.Tags)}
-	if in.PermissionsBoundary != "" {
-		az.Context = withKey(az.Context, "iam:PermissionsBoundary", in.PermissionsBoundary)
-	}
-	if err := r.Authorize(ctx, az); err != nil {
+	if err := authorizeNew(ctx, r, RoleARN(acct, path, in.RoleName), in.Tags, in.PermissionsBoundary); err != nil {
 		return nil, err
 	}
 	if err := checkTrustPolicy(tx, in.AssumeRolePolicyDocument); err != nil {

@@ -95,6 +95,21 @@ func (v tagVerb) apply(tags *[]Tag, in tagRequest, save func() error) (any, erro
 	return nil, save()
 }
 
+// authorizeNew checks the tags of a resource to create, then authorizes
+// creating arn with them in the condition context (aws:RequestTag/...,
+// aws:TagKeys) and, when set, the permissions boundary
+// (iam:PermissionsBoundary).
+func authorizeNew(ctx context.Context, r *service.Request, arn string, tags []Tag, boundary string) error {
+	if err := checkTags(tags); err != nil {
+		return err
+	}
+	az := service.Authz{Resource: arn, Context: tagContext(tags)}
+	if boundary != "" {
+		az.Context = withKey(az.Context, "iam:PermissionsBoundary", boundary)
+	}
+	return r.Authorize(ctx, az)
+}
+
 // tagPage is the output of List*Tags.
 func tagPage(tags []Tag, p page) any {
 	items := make([]sliceKeyed[Tag], len(tags))

@@ -34,15 +34,8 @@ func (s *Service) createUser(ctx context.Context, r *service.Request) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	if err := checkTags(in.Tags); err != nil {
-		return nil, err
-	}
 	acct := r.Caller.Account
-	az := service.Authz{Resource: userARN(acct, path, in.UserName), Context: tagContext(in.Tags)}
-	if in.PermissionsBoundary != "" {
-		az.Context = withKey(az.Context, "iam:PermissionsBoundary", in.PermissionsBoundary)
-	}
-	if err := r.Authorize(ctx, az); err != nil {
+	if err := authorizeNew(ctx, r, userARN(acct, path, in.UserName), in.Tags, in.PermissionsBoundary); err != nil {
 		return nil, err
 	}
 	if err := s.checkQuota(r.Tx, tableUser, acct, quotaUsers, "Users"); err != nil {
