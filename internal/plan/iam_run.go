@@ -107,6 +107,18 @@ func PlanIAM(ctx context.Context, ip IAMProvider, l *layout.Layout, live *org.Or
 	}
 	out.Diff = DiffIAM(want, liveIAM, IAMOptions{AllowDestroy: allowDestroy, Previous: LoadPreviousIAM(stateDir), After: after})
 	pl.AddIAM(out.Diff)
+	// Passwords and access keys are secrets: bulkhead never makes or
+	// holds them (they would land in its output and state). The layout's
+	// console and access_keys say the person needs one; the note says how.
+	for _, p := range l.People {
+		n := p.Name.Value
+		if p.Console.Value {
+			pl.Notes = append(pl.Notes, fmt.Sprintf("%s has console: true; bulkhead makes no password (a secret): aws iam create-login-profile --user-name %s --password-reset-required --password ...", n, n))
+		}
+		if p.AccessKeys.Value {
+			pl.Notes = append(pl.Notes, fmt.Sprintf("%s has access_keys: true; bulkhead makes no keys (secrets): %s runs aws iam create-access-key --user-name %s", n, n, n))
+		}
+	}
 	return out, nil
 }
 
