@@ -156,13 +156,20 @@ func (s *Service) deleteInstanceProfile(ctx context.Context, r *service.Request)
 	return nil, nil
 }
 
-func (s *Service) addRoleToInstanceProfile(ctx context.Context, r *service.Request) (any, error) {
+// profileRole is the input step of Add/RemoveRoleFromInstanceProfile: the
+// instance profile, loaded and authorized, then the RoleName check.
+func (s *Service) profileRole(ctx context.Context, r *service.Request) (instanceProfileInput, *instanceProfileRec, error) {
 	var in instanceProfileInput
 	p, err := s.instanceProfile(ctx, r, &in)
 	if err != nil {
-		return nil, err
+		return in, nil, err
 	}
-	if err := checkName("RoleName", in.RoleName, maxRoleName); err != nil {
+	return in, p, checkName("RoleName", in.RoleName, maxRoleName)
+}
+
+func (s *Service) addRoleToInstanceProfile(ctx context.Context, r *service.Request) (any, error) {
+	in, p, err := s.profileRole(ctx, r)
+	if err != nil {
 		return nil, err
 	}
 	acct := r.Caller.Account
@@ -181,12 +188,8 @@ func (s *Service) addRoleToInstanceProfile(ctx context.Context, r *service.Reque
 }
 
 func (s *Service) removeRoleFromInstanceProfile(ctx context.Context, r *service.Request) (any, error) {
-	var in instanceProfileInput
-	p, err := s.instanceProfile(ctx, r, &in)
+	in, p, err := s.profileRole(ctx, r)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkName("RoleName", in.RoleName, maxRoleName); err != nil {
 		return nil, err
 	}
 	if !containsFold(p.Roles, in.RoleName) {
