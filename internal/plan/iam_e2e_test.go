@@ -253,6 +253,39 @@ func TestIAMEndToEnd(t *testing.T) {
 			t.Fatalf("CreateRole in prod after the revert: got %v, want AccessDenied", err)
 		}
 	})
+	t.Run("password policy and alias in every account", func(t *testing.T) {
+		l := *f.l
+		l.Organization.PasswordPolicy = &layout.PasswordPolicy{MinimumLength: layout.Field[int]{Value: 14}, RequireSymbols: layout.Field[bool]{Value: true}, ReusePrevention: layout.Field[int]{Value: 24}}
+		l.Accounts = append([]*layout.Account(nil), f.l.Accounts...)
+		for i, a := range l.Accounts {
+			if a.Name.Value == "dev" {
+				cp := *a
+				cp.Alias = layout.Field[string]{Value: "acme-dev"}
+				l.Accounts[i] = &cp
+			}
+		}
+		pl := f.plan(&l, false)
+		text := render(t, pl)
+		for _, want := range []string{"~ set the password policy in prod  (not in AWS yet)", "+ set the alias of dev to acme-dev  (not in AWS yet)"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("plan lacks %q:\n%s", want, text)
+			}
+		}
+		f.apply(&l, false)
+		if pl := f.plan(&l, false); pl.Changes() {
+			t.Fatalf("after apply: %s", render(t, pl))
+		}
+		devIAM := iam.NewFromConfig(f.mustAssume(mgmt, dev, "OrganizationAccountAccessRole"))
+		pp, err := devIAM.GetAccountPasswordPolicy(ctx, &iam.GetAccountPasswordPolicyInput{})
+		if err != nil || aws.ToInt32(pp.PasswordPolicy.MinimumPasswordLength) != 14 || !pp.PasswordPolicy.RequireSymbols {
+			t.Fatalf("dev's password policy: %+v, %v", pp, err)
+		}
+		al, err := devIAM.ListAccountAliases(ctx, &iam.ListAccountAliasesInput{})
+		if err != nil || len(al.AccountAliases) != 1 || al.AccountAliases[0] != "acme-dev" {
+			t.Fatalf("dev's aliases: %+v, %v", al, err)
+		}
+		f.l = &l
+	})
 	t.Run("a person leaves only with --allow-destroy", func(t *testing.T) {
 		l := withoutPerson(f.l, "bob")
 		pl := f.plan(l, false)
