@@ -85,7 +85,7 @@ func (s *Service) listAccounts(ctx context.Context, r *service.Request) (any, er
 	}
 	items, next, err := scanPage(p, r.Tx, accountTable, prefix, func(_ string, d store.Doc) (accountOut, bool, error) {
 		var a accountDoc
-		if err := d.Decode(&a); err != nil || !a.visible(r.Now) {
+		if err := s.accounts.decode(d, &a); err != nil || !a.visible(r.Now) {
 			return accountOut{}, false, err
 		}
 		v, err := c.accountView(&a)

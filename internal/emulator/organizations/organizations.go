@@ -53,6 +53,8 @@ type Service struct {
 	cfg    Config
 	quotas Quotas
 	rand   io.Reader
+	// accounts decodes listed accounts (decodecache.go).
+	accounts decodeCache[accountDoc]
 }
 
 // New returns the Organizations service.
