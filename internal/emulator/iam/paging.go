@@ -82,6 +82,28 @@ func pageSlice[T any](items []sliceKeyed[T], p page) ([]T, pageInfo) {
 	return out, info
 }
 
+// pageOrdered returns the page of an ordered in-memory list (tags,
+// policy versions, simulation results) after p.after; positions are the
+// keys.
+func pageOrdered[T any](list []T, p page) ([]T, pageInfo) {
+	items := make([]sliceKeyed[T], len(list))
+	for i, it := range list {
+		items[i] = sliceKeyed[T]{key: keyIndex(i), item: it}
+	}
+	return pageSlice(items, p)
+}
+
+// keyIndex is a sort key for position i of an ordered list.
+func keyIndex(i int) string {
+	const digits = "0123456789"
+	b := []byte("000000")
+	for j := len(b) - 1; j >= 0 && i > 0; j-- {
+		b[j] = digits[i%10]
+		i /= 10
+	}
+	return string(b)
+}
+
 // scanPage pages through the records (of type R) of table under prefix.
 // keep renders a record and says whether it belongs in the list (filters
 // such as PathPrefix); it is called until a page is full plus one more

@@ -394,12 +394,11 @@ func (s *Service) listPolicyVersions(ctx context.Context, r *service.Request) (a
 		return nil, err
 	}
 	// Newest first, as AWS lists them.
-	var items []sliceKeyed[policyVersionOut]
+	var versions []policyVersionOut
 	for i := len(p.Versions) - 1; i >= 0; i-- {
-		v := p.Versions[i]
-		items = append(items, sliceKeyed[policyVersionOut]{key: keyIndex(len(p.Versions) - 1 - i), item: v.out(p, false)})
+		versions = append(versions, p.Versions[i].out(p, false))
 	}
-	out, info := pageSlice(items, pg)
+	out, info := pageOrdered(versions, pg)
 	return struct {
 		Versions []policyVersionOut `xml:"Versions>member"`
 		pageInfo

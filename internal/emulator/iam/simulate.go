@@ -156,16 +156,21 @@ func (sim *simulation) run(in *simulateInput) ([]evaluationResultOut, error) {
 	return out, nil
 }
 
-func pageResults(results []evaluationResultOut, marker string, maxItems int) (any, error) {
-	pg, err := parsePage(marker, maxItems)
+// answer adds the input's resource policy, if any, to the simulation, runs
+// it and returns the page of results the input asks for.
+func (sim *simulation) answer(in *simulateInput) (any, error) {
+	if in.ResourcePolicy != "" {
+		sim.resource = &simPolicy{id: "ResourcePolicy", typ: "resource", doc: in.ResourcePolicy}
+	}
+	results, err := sim.run(in)
 	if err != nil {
 		return nil, err
 	}
-	items := make([]sliceKeyed[evaluationResultOut], len(results))
-	for i, r := range results {
-		items[i] = sliceKeyed[evaluationResultOut]{key: keyIndex(i), item: r}
+	pg, err := parsePage(in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
 	}
-	page, info := pageSlice(items, pg)
+	page, info := pageOrdered(results, pg)
 	return struct {
 		EvaluationResults []evaluationResultOut `xml:"EvaluationResults>member"`
 		pageInfo
@@ -201,14 +206,7 @@ func (s *Service) simulateCustomPolicy(ctx context.Context, r *service.Request) 
 		// the calling account.
 		sim.principal = userARN(r.Caller.Account, "/", "SimulatedUser")
 	}
-	if in.ResourcePolicy != "" {
-		sim.resource = &simPolicy{id: "ResourcePolicy", typ: "resource", doc: in.ResourcePolicy}
-	}
-	results, err := sim.run(&in)
-	if err != nil {
-		return nil, err
-	}
-	return pageResults(results, in.Marker, in.MaxItems)
+	return sim.answer(&in)
 }
 
 func (s *Service) simulatePrincipalPolicy(ctx context.Context, r *service.Request) (any, error) {
@@ -301,14 +299,7 @@ func (s *Service) simulatePrincipalPolicy(ctx context.Context, r *service.Reques
 	if len(in.PermissionsBoundaryPolicyInputList) > 0 {
 		sim.boundaries = inputPolicies(in.PermissionsBoundaryPolicyInputList, "PermissionsBoundaryPolicyInputList", "none")
 	}
-	if in.ResourcePolicy != "" {
-		sim.resource = &simPolicy{id: "ResourcePolicy", typ: "resource", doc: in.ResourcePolicy}
-	}
-	results, err := sim.run(&in)
-	if err != nil {
-		return nil, err
-	}
-	return pageResults(results, in.Marker, in.MaxItems)
+	return sim.answer(&in)
 }
 
 func managedType(p *policyRec) string {

@@ -112,26 +112,11 @@ func authorizeNew(ctx context.Context, r *service.Request, arn string, tags []Ta
 
 // tagPage is the output of List*Tags.
 func tagPage(tags []Tag, p page) any {
-	items := make([]sliceKeyed[Tag], len(tags))
-	for i, t := range tags {
-		items[i] = sliceKeyed[Tag]{key: keyIndex(i), item: t}
-	}
-	out, info := pageSlice(items, p)
+	out, info := pageOrdered(tags, p)
 	return struct {
 		Tags []Tag `xml:"Tags>member"`
 		pageInfo
 	}{out, info}
-}
-
-// keyIndex is a sort key for position i of an ordered list.
-func keyIndex(i int) string {
-	const digits = "0123456789"
-	b := []byte("000000")
-	for j := len(b) - 1; j >= 0 && i > 0; j-- {
-		b[j] = digits[i%10]
-		i /= 10
-	}
-	return string(b)
 }
 
 // userTags answers TagUser, UntagUser and ListUserTags.
