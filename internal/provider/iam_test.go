@@ -11,7 +11,6 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/provider"
 )
 
-
 // TestIAMReadWrite writes IAM in a member account through the access role
 // and reads it back; creations of what exists are ErrAlreadyExists and
 // deletions of what is gone ErrNotFound; the access role is assumed once
