@@ -110,11 +110,7 @@ func (s *Service) listAttachedPolicies(kind string) service.Handler {
 		if err := r.Decode(&in); err != nil {
 			return nil, err
 		}
-		prefix, err := checkPathPrefix(in.PathPrefix)
-		if err != nil {
-			return nil, err
-		}
-		pg, err := parsePage(in.Marker, in.MaxItems)
+		prefix, pg, err := parsePathPage(in.PathPrefix, in.Marker, in.MaxItems)
 		if err != nil {
 			return nil, err
 		}
@@ -175,11 +171,7 @@ func (s *Service) listEntitiesForPolicy(ctx context.Context, r *service.Request)
 	if err := checkEnum("policyUsageFilter", in.PolicyUsageFilter, policyUsageTypes...); err != nil {
 		return nil, err
 	}
-	prefix, err := checkPathPrefix(in.PathPrefix)
-	if err != nil {
-		return nil, err
-	}
-	pg, err := parsePage(in.Marker, in.MaxItems)
+	prefix, pg, err := parsePathPage(in.PathPrefix, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}

@@ -43,6 +43,17 @@ func parsePage(marker string, maxItems int) (page, error) {
 	return p, nil
 }
 
+// parsePathPage checks the PathPrefix filter, then the page parameters,
+// of a List* input; the prefix is "/" when none was sent.
+func parsePathPage(pathPrefix, marker string, maxItems int) (string, page, error) {
+	prefix, err := checkPathPrefix(pathPrefix)
+	if err != nil {
+		return "", page{}, err
+	}
+	p, err := parsePage(marker, maxItems)
+	return prefix, p, err
+}
+
 func encodeMarker(key string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(key))
 }
@@ -149,11 +160,7 @@ func listByPath[R, T any](ctx context.Context, r *service.Request, table, wildca
 	if err := r.Decode(&in); err != nil {
 		return nil, pageInfo{}, err
 	}
-	prefix, err := checkPathPrefix(in.PathPrefix)
-	if err != nil {
-		return nil, pageInfo{}, err
-	}
-	p, err := parsePage(in.Marker, in.MaxItems)
+	prefix, p, err := parsePathPage(in.PathPrefix, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, pageInfo{}, err
 	}

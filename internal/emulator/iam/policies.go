@@ -220,11 +220,7 @@ func (s *Service) listPolicies(ctx context.Context, r *service.Request) (any, er
 	if err := checkEnum("policyUsageFilter", in.PolicyUsageFilter, policyUsageTypes...); err != nil {
 		return nil, err
 	}
-	prefix, err := checkPathPrefix(in.PathPrefix)
-	if err != nil {
-		return nil, err
-	}
-	p, err := parsePage(in.Marker, in.MaxItems)
+	prefix, p, err := parsePathPage(in.PathPrefix, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
