@@ -18,9 +18,9 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/layout"
 )
 
-// TestAccessLive applies the startup blueprint to the local AWS, creates in
-// it through the SDK the users, groups and roles the layout describes (what
-// issue 6's apply will create, with access's documents), and checks that
+// TestAccessLive applies the startup blueprint to the local AWS (apply makes
+// the users, groups and roles the layout describes, with access's
+// documents), and checks that
 // `access ... --live` reads them back through the SDK and gives the
 // layout's answers; then gives appeng administrator in prod and checks that
 // verify --live reports the chain that breaks the invariant.
@@ -41,23 +41,8 @@ func TestAccessLive(t *testing.T) {
 	if out, errOut, code := run("apply", "--auto-approve"); code != 0 {
 		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errOut)
 	}
-	l, ds, err := layout.Load(filepath.Join(dir, "bulkhead.yaml"))
-	if err != nil || ds.HasErrors() {
-		t.Fatal(err, ds)
-	}
-
-	liveWithAWS(t, ctx, state, func(cfg aws.Config, ids map[string]string) {
-		liveCreatePeople(t, ctx, cfg, l)
-		for _, a := range l.Accounts {
-			if a.Kind.Value == layout.KindManagement {
-				continue
-			}
-			c := iam.NewFromConfig(liveMemberConfig(cfg, ids[a.Name.Value]))
-			for _, r := range l.Roles {
-				liveCreateRole(t, ctx, c, l, r, a, ids)
-			}
-		}
-	})
+	// apply made the people, groups and roles (issue 6) with access's
+	// documents; --live reads them back.
 
 	out, errOut, code := run("access", "verify", "--live")
 	if code != 0 || !strings.Contains(out, "2 of 2 invariants hold") {
