@@ -75,6 +75,26 @@ func TestIAMReadWrite(t *testing.T) {
 	if got.Accounts["management"].Users["alice"] == nil {
 		t.Errorf("alice not read in the identity account")
 	}
+	// DeleteUser clears what IAM requires gone first.
+	for _, w := range []provider.IAMWrite{
+		{Action: "CreateGroup", Group: "engineers"},
+		{Action: "AddUserToGroup", User: "alice", Group: "engineers"},
+		{Action: "PutUserPolicy", User: "alice", PolicyName: "p", Document: doc},
+		{Action: "DeleteUser", User: "alice"},
+		{Action: "DeleteGroup", Group: "engineers"},
+		{Action: "DeleteRole", Role: "appeng"},
+	} {
+		acct := env.AccountID
+		if w.Role != "" {
+			acct = ids[0]
+		}
+		if err := p.WriteIAM(ctx, acct, w); err != nil {
+			t.Fatalf("%s: %v", w.Action, err)
+		}
+	}
+	if err := p.WriteIAM(ctx, env.AccountID, provider.IAMWrite{Action: "DeleteUser", User: "alice"}); !errors.Is(err, provider.ErrNotFound) {
+		t.Errorf("DeleteUser again: %v, want ErrNotFound", err)
+	}
 	if n := p.Calls().Calls["sts:AssumeRole"]; n != 2 {
 		t.Errorf("%d AssumeRole calls for 2 member accounts, want 2", n)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -242,7 +243,10 @@ func (c *Client) deleteRole(ctx context.Context, accountID, role string) error {
 }
 
 // deleteUser removes what IAM requires gone before DeleteUser: group
-// memberships, inline policies, login profile, access keys.
+// memberships, inline and attached policies, access keys, MFA devices,
+// login profile (IAM API Reference, DeleteUser). Signing certificates, SSH
+// keys and service-specific credentials are not removed: DeleteUser then
+// fails with DeleteConflict, naming them.
 func (c *Client) deleteUser(ctx context.Context, accountID, user string) error {
 	api, err := c.iamFor(ctx, accountID)
 	if err != nil {
@@ -299,6 +303,55 @@ func (c *Client) deleteUser(ctx context.Context, accountID, user string) error {
 			return err
 		}); err != nil && !errors.Is(err, ErrNotFound) {
 			return err
+		}
+	}
+	var attached, mfa []string
+	if err := list("ListAttachedUserPolicies", func(ctx context.Context) error {
+		out, err := api.ListAttachedUserPolicies(ctx, &iam.ListAttachedUserPoliciesInput{UserName: &user})
+		if err == nil {
+			for _, p := range out.AttachedPolicies {
+				attached = append(attached, aws.ToString(p.PolicyArn))
+			}
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	if err := list("ListMFADevices", func(ctx context.Context) error {
+		out, err := api.ListMFADevices(ctx, &iam.ListMFADevicesInput{UserName: &user})
+		if err == nil {
+			for _, d := range out.MFADevices {
+				mfa = append(mfa, aws.ToString(d.SerialNumber))
+			}
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	for _, a := range attached {
+		if err := list("DetachUserPolicy", func(ctx context.Context) error {
+			_, err := api.DetachUserPolicy(ctx, &iam.DetachUserPolicyInput{UserName: &user, PolicyArn: aws.String(a)})
+			return err
+		}); err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+	}
+	// A person's MFA device is deactivated, and a virtual one deleted
+	// (its serial is an ARN): IAM refuses DeleteUser while one is active.
+	for _, serial := range mfa {
+		if err := list("DeactivateMFADevice", func(ctx context.Context) error {
+			_, err := api.DeactivateMFADevice(ctx, &iam.DeactivateMFADeviceInput{UserName: &user, SerialNumber: aws.String(serial)})
+			return err
+		}); err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		if strings.HasPrefix(serial, "arn:") {
+			if err := list("DeleteVirtualMFADevice", func(ctx context.Context) error {
+				_, err := api.DeleteVirtualMFADevice(ctx, &iam.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(serial)})
+				return err
+			}); err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
 		}
 	}
 	if err := list("DeleteLoginProfile", func(ctx context.Context) error {
