@@ -47,6 +47,20 @@ func New() *Authorizer { return &Authorizer{policies: newPolicyCache()} }
 // their policies.
 func (a *Authorizer) BeginWrite() { a.facts.beginWrite() }
 
+// snapshotGen is the context key of the facts cache's generation as it was
+// before the request's transaction opened.
+type snapshotGen struct{}
+
+// BeforeTx notes the facts cache's generation before the front end opens
+// the request's transaction. Facts read inside that transaction come from
+// its snapshot; without this note, a read whose snapshot predates a write
+// that committed before Authorize ran would be cached under the new
+// generation and serve stale permissions (a deleted policy still allowing)
+// until the TTL ran out.
+func (a *Authorizer) BeforeTx(ctx context.Context) context.Context {
+	return context.WithValue(ctx, snapshotGen{}, a.facts.generation())
+}
+
 // EndWrite ends what BeginWrite began, after the transaction has committed
 // or rolled back.
 func (a *Authorizer) EndWrite() { a.facts.endWrite() }
@@ -95,6 +109,12 @@ func (a *Authorizer) Authorize(ctx context.Context, r *service.Request, az servi
 	kind := kindOf(az.Action)
 	key := factsKey(r.Caller, resAcct, kind)
 	f, ok, gen := a.facts.get(key, r.Now)
+	if g, noted := ctx.Value(snapshotGen{}).(uint64); noted {
+		// Facts are read from the request's snapshot, which may predate
+		// a write that ended since: store them only under the generation
+		// of before the snapshot, so such facts are refused.
+		gen = g
+	}
 	if !ok {
 		var err error
 		if f, err = a.readFacts(r, resAcct, kind); err != nil {

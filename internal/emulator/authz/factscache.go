@@ -58,6 +58,14 @@ func (c *factsCache) put(key string, f *facts, gen uint64, now time.Time) {
 	c.entries[key] = factsEntry{f: f, gen: gen, at: now}
 }
 
+// generation is the current generation, for a request to note before its
+// transaction's snapshot begins (Authorizer.BeforeTx).
+func (c *factsCache) generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
 func (c *factsCache) beginWrite() {
 	c.mu.Lock()
 	defer c.mu.Unlock()

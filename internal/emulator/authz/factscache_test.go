@@ -36,6 +36,13 @@ func TestFactsCache(t *testing.T) {
 			c.endWrite()
 			c.put("k", f, g, t0)
 		}, t0, false},
+		{"snapshot opened before a write that committed before Authorize", func(c *factsCache) {
+			g := c.generation() // BeforeTx: the request notes its generation, then its snapshot opens
+			c.beginWrite()      // another request writes and commits
+			c.endWrite()
+			_, _, _ = c.get("k", t0) // Authorize runs after the commit: the current generation is newer
+			c.put("k", f, g, t0)     // facts from the old snapshot, stored under BeforeTx's generation
+		}, t0, false},
 		{"within the TTL", func(c *factsCache) { _, _, g := c.get("k", t0); c.put("k", f, g, t0) }, t0.Add(factsTTL - time.Millisecond), true},
 		{"past the TTL", func(c *factsCache) { _, _, g := c.get("k", t0); c.put("k", f, g, t0) }, t0.Add(factsTTL), false},
 		{"clock moved back", func(c *factsCache) { _, _, g := c.get("k", t0); c.put("k", f, g, t0) }, t0.Add(-time.Second), false},
