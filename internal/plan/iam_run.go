@@ -191,6 +191,13 @@ func (e *executor) doIAM(ctx context.Context, op *Op) (string, error) {
 	if !ok {
 		return "", errors.New("this provider cannot write IAM")
 	}
+	// A saved plan is applied without PlanIAM: say here how to reach
+	// member accounts (the sessions already made are kept).
+	t := provider.IAMTarget{ManagementID: e.live.ManagementAccountID}
+	if e.plan.Desired != nil {
+		t.AccessRole = e.plan.Desired.AccessRole
+	}
+	ip.SetIAMTarget(t)
 	id, err := e.accountID(op.Account)
 	if err != nil {
 		return "", err

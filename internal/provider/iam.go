@@ -83,6 +83,9 @@ func (c *Client) iamFor(ctx context.Context, accountID string) (*iam.Client, err
 	}
 	target := st.target
 	st.mu.Unlock()
+	if target.AccessRole == "" {
+		target.AccessRole = "OrganizationAccountAccessRole"
+	}
 	s.once.Do(func() {
 		cfg := c.cfg.Copy()
 		if accountID != target.ManagementID {
