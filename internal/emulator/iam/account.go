@@ -63,7 +63,7 @@ func (s *Service) createAccountAlias(ctx context.Context, r *service.Request) (a
 	if in.AccountAlias == "" {
 		return nil, missing("AccountAlias")
 	}
-	if len(in.AccountAlias) < 3 || len(in.AccountAlias) > 63 || !aliasChars.MatchString(in.AccountAlias) {
+	if len(in.AccountAlias) < 3 || len(in.AccountAlias) > 63 || !aliasChars().MatchString(in.AccountAlias) {
 		return nil, validationError("accountAlias", in.AccountAlias, "Member must satisfy regular expression pattern: ^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$")
 	}
 	acct, tx := r.Caller.Account, r.Tx

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"io"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/bulkhead-dev/bulkhead/internal/emulator/service"
@@ -26,10 +27,10 @@ const (
 	enableWindow = 10
 )
 
-var authCode = regexp.MustCompile(`^[0-9]{6}$`)
+var authCode = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{6}$`) })
 
 func checkAuthCode(member, v string) error {
-	if !authCode.MatchString(v) {
+	if !authCode().MatchString(v) {
 		return validationError(member, v, "Member must have length equal to 6 and satisfy regular expression pattern: [\\d]+")
 	}
 	return nil
@@ -314,7 +315,7 @@ func VerifyMFA(tx store.Tx, acct, userID, serial, code string, now time.Time) (o
 	if err != nil {
 		return false, internal("get mfa", err)
 	}
-	if !found || d.UserID == "" || d.UserID != userID || !authCode.MatchString(code) {
+	if !found || d.UserID == "" || d.UserID != userID || !authCode().MatchString(code) {
 		return false, nil
 	}
 	key, err := decodeSeed(d.Seed)

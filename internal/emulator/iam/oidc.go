@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bulkhead-dev/bulkhead/internal/emulator/service"
@@ -26,7 +27,7 @@ const (
 	maxThumbprints = 5
 )
 
-var thumbprintChars = regexp.MustCompile(`^[0-9a-fA-F]{40}$`)
+var thumbprintChars = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-fA-F]{40}$`) })
 
 type oidcRec struct {
 	URL         string    `json:"url"` // without the scheme, as GetOpenIDConnectProvider returns it
@@ -43,7 +44,7 @@ func checkThumbprints(tps []string) error {
 		return limitExceeded("Cannot exceed quota for ThumbprintsPerOpenIdConnectProvider: %d", maxThumbprints)
 	}
 	for i, tp := range tps {
-		if !thumbprintChars.MatchString(tp) {
+		if !thumbprintChars().MatchString(tp) {
 			return validationError("thumbprintList."+strconv.Itoa(i+1)+".member", tp, "Member must have length equal to 40")
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -24,13 +25,13 @@ const (
 	trustDoc                   // a role's AssumeRolePolicyDocument
 )
 
-var actionPattern = regexp.MustCompile(`^([a-zA-Z0-9-]+:[a-zA-Z0-9*?]+|\*)$`)
+var actionPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([a-zA-Z0-9-]+:[a-zA-Z0-9*?]+|\*)$`) })
 
 // principalAccount is a bare 12-digit account id in a Principal.
-var principalAccount = regexp.MustCompile(`^[0-9]{12}$`)
+var principalAccount = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{12}$`) })
 
 // deletedPrincipal is the unique id of a deleted user or role.
-var deletedPrincipal = regexp.MustCompile(`^A(IDA|ROA)[A-Z0-9]{17}$`)
+var deletedPrincipal = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^A(IDA|ROA)[A-Z0-9]{17}$`) })
 
 // checkPolicy validates a policy document for kind and returns it
 // unchanged. exists, when not nil, reports whether an IAM principal ARN
@@ -126,7 +127,7 @@ func checkStatement(s map[string]any, kind docKind, exists func(string) (bool, e
 		return malformedPolicy("Policy statement must contain actions.")
 	}
 	for _, a := range actions {
-		if !actionPattern.MatchString(a) {
+		if !actionPattern().MatchString(a) {
 			return malformedPolicy("Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.")
 		}
 		if kind == trustDoc && a != "*" && !strings.HasPrefix(strings.ToLower(a), "sts:") {
@@ -235,7 +236,7 @@ func checkPrincipal(p any, exists func(string) (bool, error)) error {
 			}
 			switch typ {
 			case "AWS":
-				if val == "*" || principalAccount.MatchString(val) || deletedPrincipal.MatchString(val) {
+				if val == "*" || principalAccount().MatchString(val) || deletedPrincipal().MatchString(val) {
 					// A unique id stands for a deleted user or role (see
 					// forgetPrincipal); it matches nobody but is kept,
 					// as AWS keeps it.
@@ -243,7 +244,7 @@ func checkPrincipal(p any, exists func(string) (bool, error)) error {
 				}
 				a, ok := ParseARN(val)
 				if !ok || a.Service == "iam" && a.Type != "root" && a.Type != "user" && a.Type != "role" ||
-					a.Service == "sts" && a.Type != "assumed-role" || !principalAccount.MatchString(a.Account) {
+					a.Service == "sts" && a.Type != "assumed-role" || !principalAccount().MatchString(a.Account) {
 					return bad()
 				}
 				if exists != nil && (a.Type == "user" || a.Type == "role") {

@@ -5,19 +5,20 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
 // Constraints from the IAM API model (aws-sdk-go-v2/service/iam validators
 // and the API reference's "Pattern" and "Length Constraints" lines).
 var (
-	nameChars = regexp.MustCompile(`^[\w+=,.@-]+$`)
-	pathChars = regexp.MustCompile(`^(/|/[\x21-\x7E]+/)$`)
+	nameChars = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w+=,.@-]+$`) })
+	pathChars = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(/|/[\x21-\x7E]+/)$`) })
 	// tagKeyChars is the pattern of IAM tag keys and values.
-	tagChars = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+	tagChars = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`) })
 	// aliasChars: 3 to 63 lowercase letters, digits and single hyphens,
 	// not starting or ending with a hyphen.
-	aliasChars = regexp.MustCompile(`^[a-z0-9]([a-z0-9]|-[a-z0-9])*$`)
+	aliasChars = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]([a-z0-9]|-[a-z0-9])*$`) })
 )
 
 // checkName validates an entity name parameter (UserName, RoleName, ...).
@@ -28,7 +29,7 @@ func checkName(member, v string, maxLen int) error {
 	if n := utf8.RuneCountInString(v); n > maxLen {
 		return validationError(lowerFirst(member), v, fmt.Sprintf("Member must have length less than or equal to %d", maxLen))
 	}
-	if !nameChars.MatchString(v) {
+	if !nameChars().MatchString(v) {
 		return validationError(lowerFirst(member), v, `Member must satisfy regular expression pattern: [\w+=,.@-]+`)
 	}
 	return nil
@@ -70,7 +71,7 @@ func checkPath(member, v string) (string, error) {
 	if len(v) > 512 {
 		return "", validationError(lowerFirst(member), v, "Member must have length less than or equal to 512")
 	}
-	if !pathChars.MatchString(v) {
+	if !pathChars().MatchString(v) {
 		return "", validationError(lowerFirst(member), v, `Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)`)
 	}
 	return v, nil
@@ -106,10 +107,10 @@ func checkTags(tags []Tag) error {
 		if t.Key == "" || utf8.RuneCountInString(t.Key) > 128 {
 			return validationError(member, t.Key, "Member must have length between 1 and 128")
 		}
-		if !tagChars.MatchString(t.Key) {
+		if !tagChars().MatchString(t.Key) {
 			return validationError(member, t.Key, `Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+`)
 		}
-		if utf8.RuneCountInString(t.Value) > 256 || !tagChars.MatchString(t.Value) {
+		if utf8.RuneCountInString(t.Value) > 256 || !tagChars().MatchString(t.Value) {
 			return validationError(fmt.Sprintf("tags.%d.member.value", i+1), t.Value, `Member must have length less than or equal to 256 and satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]*`)
 		}
 		k := strings.ToLower(t.Key)
