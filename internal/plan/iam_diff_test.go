@@ -152,3 +152,18 @@ func TestPolicyEqual(t *testing.T) {
 		}
 	}
 }
+
+func TestPolicyDelta(t *testing.T) {
+	tests := []struct{ live, want, delta string }{
+		{docA, docB, "-Allow s3:* +Allow ec2:*"},
+		{docA, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b/*"}]}`, "resources or conditions differ"},
+		{trust, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::333333333333:root"},"Action":"sts:AssumeRole"}]}`,
+			"-Allow AWS:arn:aws:iam::111111111111:root +Allow AWS:arn:aws:iam::333333333333:root"},
+		{"not json", docA, ""},
+	}
+	for _, tt := range tests {
+		if got := policyDelta(tt.live, tt.want); got != tt.delta {
+			t.Errorf("policyDelta(%s, %s) = %q, want %q", tt.live, tt.want, got, tt.delta)
+		}
+	}
+}

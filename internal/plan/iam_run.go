@@ -229,6 +229,17 @@ func (e *executor) doIAM(ctx context.Context, op *Op) (string, error) {
 	return "", err
 }
 
+// withDelta is ": <delta>" for a change of a live document, "" otherwise.
+func withDelta(op *Op) string {
+	if op.Live == "" || op.Live == "none" {
+		return ""
+	}
+	if d := policyDelta(op.Live, op.Want); d != "" {
+		return ": " + d
+	}
+	return ""
+}
+
 // iamAction classifies an IAM operation for the summary line.
 func iamAction(k Kind) Action {
 	a := strings.TrimPrefix(string(k), "iam:")
@@ -254,11 +265,11 @@ func describeIAM(op *Op) string {
 	case "CreateRole":
 		return "create role " + w.Role + in
 	case "UpdateAssumeRolePolicy":
-		return "update the trust policy of role " + w.Role + in
+		return "update the trust policy of role " + w.Role + in + withDelta(op)
 	case "UpdateRole":
 		return fmt.Sprintf("set the maximum session of role %s%s: %s → %s", w.Role, in, op.Live, op.Want)
 	case "PutRolePolicy":
-		return "put policy " + w.PolicyName + " on role " + w.Role + in
+		return "put policy " + w.PolicyName + " on role " + w.Role + in + withDelta(op)
 	case "DeleteRolePolicy":
 		return "delete policy " + w.PolicyName + " of role " + w.Role + in
 	case "AttachRolePolicy":
@@ -280,7 +291,7 @@ func describeIAM(op *Op) string {
 	case "DeleteUser":
 		return "delete user " + w.User + in
 	case "PutUserPolicy":
-		return "put policy " + w.PolicyName + " on user " + w.User + in
+		return "put policy " + w.PolicyName + " on user " + w.User + in + withDelta(op)
 	case "DeleteUserPolicy":
 		return "delete policy " + w.PolicyName + " of user " + w.User + in
 	case "CreateGroup":
@@ -288,7 +299,7 @@ func describeIAM(op *Op) string {
 	case "DeleteGroup":
 		return "delete group " + w.Group + in
 	case "PutGroupPolicy":
-		return "put policy " + w.PolicyName + " on group " + w.Group + in
+		return "put policy " + w.PolicyName + " on group " + w.Group + in + withDelta(op)
 	case "DeleteGroupPolicy":
 		return "delete policy " + w.PolicyName + " of group " + w.Group + in
 	case "AddUserToGroup":
