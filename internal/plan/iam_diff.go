@@ -322,6 +322,11 @@ func (d *iamDiffer) user(w, l *org.IAMUser) {
 		deps = []string{d.createdUsr[w.Name]}
 	} else {
 		groups, live = l.Groups, l.InlinePolicies
+		if l.Tags[ManagedTag] != "true" {
+			op := d.add(id+":tag", provider.IAMWrite{Action: "TagUser", User: w.Name, Tags: map[string]string{ManagedTag: "true"}},
+				"made outside bulkhead; the layout names the person, so bulkhead manages the user from now on")
+			op.Want, op.Live = ManagedTag+"=true", "untagged"
+		}
 	}
 	for _, g := range w.Groups {
 		if contains(groups, g) {

@@ -129,6 +129,13 @@ func TestDiffIAMPeople(t *testing.T) {
 	if diff := cmp.Diff([]string{"user carol in management"}, d.Unmanaged); diff != "" {
 		t.Errorf("unmanaged (-want +got):\n%s", diff)
 	}
+	// A user of the layout made outside bulkhead is adopted (tagged), so
+	// that removing the person later deletes it.
+	untagged := mk(&org.IAMUser{Name: "alice", Groups: []string{"engineers"}})
+	d = DiffIAM(mk(alice), untagged, IAMOptions{})
+	if len(d.Ops) != 1 || d.Ops[0].IAM.Action != "TagUser" || d.Ops[0].IAM.Tags[ManagedTag] != "true" {
+		t.Errorf("adoption: %+v", d.Ops)
+	}
 	d = DiffIAM(mk(alice), live, IAMOptions{AllowDestroy: true})
 	if len(d.Ops) != 2 || d.Ops[1].IAM.Action != "DeleteUser" || d.Ops[1].IAM.User != "bob" || !d.Ops[1].Destructive {
 		t.Errorf("with --allow-destroy: %+v", d.Ops)

@@ -86,7 +86,13 @@ func PlanIAM(ctx context.Context, ip IAMProvider, l *layout.Layout, live *org.Or
 			ln = b
 		}
 		a := live.Accounts[ln]
-		if a == nil || a.ID == "" || (a.Status != "" && a.Status != org.Active) || after[name] != "" {
+		if a != nil && a.Status != "" && a.Status != org.Active {
+			// A closed or suspended account's IAM cannot be changed.
+			delete(want.Accounts, name)
+			pl.Notes = append(pl.Notes, fmt.Sprintf("account %s is %s: its IAM is left alone", name, a.Status))
+			continue
+		}
+		if a == nil || a.ID == "" || after[name] != "" {
 			continue
 		}
 		read = append(read, provider.IAMAccount{Name: name, ID: a.ID, Identity: w.Identity})
@@ -288,6 +294,8 @@ func describeIAM(op *Op) string {
 		return "delete role " + w.Role + in
 	case "CreateUser":
 		return "create user " + w.User + in
+	case "TagUser":
+		return "tag user " + w.User + in
 	case "DeleteUser":
 		return "delete user " + w.User + in
 	case "PutUserPolicy":

@@ -116,6 +116,11 @@ func (c *Client) WriteIAM(ctx context.Context, accountID string, w IAMWrite) err
 			_, err := api.CreateUser(ctx, &iam.CreateUserInput{UserName: &w.User, Tags: iamSDKTags(w.Tags)})
 			return err
 		})
+	case "TagUser":
+		return do("tag user "+w.User, func(ctx context.Context, api *iam.Client) error {
+			_, err := api.TagUser(ctx, &iam.TagUserInput{UserName: &w.User, Tags: iamSDKTags(w.Tags)})
+			return err
+		})
 	case "DeleteUser":
 		return c.deleteUser(ctx, accountID, w.User)
 	case "PutUserPolicy":
