@@ -114,11 +114,11 @@ func (c *orgCall) arnOf(id string) string {
 // entityKind classifies an id by its pattern without looking it up.
 func entityKind(id string) string {
 	switch {
-	case rootIDPattern.MatchString(id):
+	case rootIDPattern().MatchString(id):
 		return "ROOT"
-	case ouIDPattern.MatchString(id):
+	case ouIDPattern().MatchString(id):
 		return "ORGANIZATIONAL_UNIT"
-	case accountIDPattern.MatchString(id):
+	case accountIDPattern().MatchString(id):
 		return "ACCOUNT"
 	}
 	return ""

@@ -42,14 +42,14 @@ func (s *Service) createAccount(ctx context.Context, r *service.Request) (any, e
 	var f field
 	email := f.required("Email", in.Email)
 	f.length("Email", email, 6, 64)
-	f.pattern("Email", email, "INVALID_PATTERN", emailPattern)
+	f.pattern("Email", email, "INVALID_PATTERN", emailPattern())
 	name := f.required("AccountName", in.AccountName)
 	f.length("AccountName", name, 1, 50)
-	f.pattern("AccountName", name, "INVALID_PATTERN", accountNamePattern)
+	f.pattern("AccountName", name, "INVALID_PATTERN", accountNamePattern())
 	role := defaultAccessRole
 	if in.RoleName != nil {
 		role = *in.RoleName
-		if !roleNamePattern.MatchString(role) {
+		if !roleNamePattern().MatchString(role) {
 			f.fail(invalid("INVALID_ROLE_NAME", "RoleName %q must be 1 to 64 characters of letters, digits and +=,.@_-.", role))
 		}
 	}
@@ -194,7 +194,7 @@ func (s *Service) describeCreateAccountStatus(ctx context.Context, r *service.Re
 		return nil, err
 	}
 	var f field
-	id := f.id("CreateAccountRequestId", in.CreateAccountRequestId, "INVALID_PATTERN", carIDPattern)
+	id := f.id("CreateAccountRequestId", in.CreateAccountRequestId, "INVALID_PATTERN", carIDPattern())
 	if err := f.check(); err != nil {
 		return nil, err
 	}

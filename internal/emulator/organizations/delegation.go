@@ -26,7 +26,7 @@ func (f *field) principal(v *string) string {
 		return ""
 	}
 	f.length("ServicePrincipal", p, 1, 128)
-	f.pattern("ServicePrincipal", p, "INVALID_PATTERN", principalPattern)
+	f.pattern("ServicePrincipal", p, "INVALID_PATTERN", principalPattern())
 	if f.err == nil && !strings.HasSuffix(p, ".amazonaws.com") {
 		f.fail(invalid("UNRECOGNIZED_SERVICE_PRINCIPAL", "%q is not a service principal that integrates with AWS Organizations (such as \"sso.amazonaws.com\").", p))
 	}

@@ -232,7 +232,7 @@ func (s *Service) describeEffectivePolicy(ctx context.Context, r *service.Reques
 			return nil, err
 		}
 	}
-	if !accountIDPattern.MatchString(target) {
+	if !accountIDPattern().MatchString(target) {
 		return nil, invalid("TARGET_NOT_SUPPORTED", "Effective policies are available for accounts only, not %s.", target)
 	}
 	a, err := c.account(target)

@@ -18,7 +18,7 @@ func (s *Service) createGovCloudAccount(ctx context.Context, r *service.Request)
 	var f field
 	email := f.required("Email", in.Email)
 	f.length("Email", email, 6, 64)
-	f.pattern("Email", email, "INVALID_PATTERN", emailPattern)
+	f.pattern("Email", email, "INVALID_PATTERN", emailPattern())
 	name := f.required("AccountName", in.AccountName)
 	f.length("AccountName", name, 1, 50)
 	if err := f.check(); err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bulkhead-dev/bulkhead/internal/emulator/service"
@@ -19,7 +20,7 @@ import (
 
 const handshakeLifetime = 15 * 24 * time.Hour
 
-var handshakeIDPattern = regexp.MustCompile(`^h-[0-9a-z]{8,32}$`)
+var handshakeIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^h-[0-9a-z]{8,32}$`) })
 
 const (
 	// handshakeTable: <handshake id> → handshakeDoc (global: the invited
@@ -165,7 +166,7 @@ func (s *Service) handshake(r *service.Request) (*handshakeDoc, bool, error) {
 		return nil, false, err
 	}
 	var f field
-	id := f.id("HandshakeId", in.HandshakeId, "INVALID_PATTERN", handshakeIDPattern)
+	id := f.id("HandshakeId", in.HandshakeId, "INVALID_PATTERN", handshakeIDPattern())
 	if err := f.check(); err != nil {
 		return nil, false, err
 	}

@@ -107,7 +107,7 @@ func (s *Service) listParents(ctx context.Context, r *service.Request) (any, err
 		return nil, err
 	}
 	var f field
-	childID := f.id("ChildId", in.ChildId, "INVALID_PATTERN", ouIDPattern, accountIDPattern)
+	childID := f.id("ChildId", in.ChildId, "INVALID_PATTERN", ouIDPattern(), accountIDPattern())
 	if err := f.check(); err != nil {
 		return nil, err
 	}

@@ -33,9 +33,9 @@ func (s *Service) inviteAccountToOrganization(ctx context.Context, r *service.Re
 		f.length("Target.Id", id, 1, 64)
 		switch in.Target.Type {
 		case "ACCOUNT":
-			f.pattern("Target.Id", id, "INVALID_PARTY_TYPE_TARGET", accountIDPattern)
+			f.pattern("Target.Id", id, "INVALID_PARTY_TYPE_TARGET", accountIDPattern())
 		case "EMAIL":
-			f.pattern("Target.Id", id, "INVALID_EMAIL_ADDRESS_TARGET", emailPattern)
+			f.pattern("Target.Id", id, "INVALID_EMAIL_ADDRESS_TARGET", emailPattern())
 		default:
 			f.fail(invalid("INVALID_PARTY_TYPE_TARGET", "Target.Type must be ACCOUNT or EMAIL, not %q.", in.Target.Type))
 		}

@@ -224,7 +224,7 @@ func (s *Service) setPolicyType(ctx context.Context, r *service.Request, enable 
 		return nil, err
 	}
 	var f field
-	rootID := f.id("RootId", in.RootId, "INVALID_PATTERN", rootIDPattern)
+	rootID := f.id("RootId", in.RootId, "INVALID_PATTERN", rootIDPattern())
 	f.policyType("PolicyType", in.PolicyType)
 	if err := f.check(); err != nil {
 		return nil, err

@@ -133,7 +133,7 @@ func (s *Service) ouRequest(ctx context.Context, r *service.Request, readOnly bo
 		return nil, nil, nil, err
 	}
 	var f field
-	id := f.id("OrganizationalUnitId", in.OrganizationalUnitId, "INVALID_PATTERN", ouIDPattern)
+	id := f.id("OrganizationalUnitId", in.OrganizationalUnitId, "INVALID_PATTERN", ouIDPattern())
 	if in.Name != nil {
 		f.length("Name", *in.Name, 1, 128)
 	}

@@ -63,7 +63,7 @@ func checkSystemTags(in []tagIn) error {
 
 // taggable resolves a ResourceId to its ARN, or TargetNotFoundException.
 func (c *orgCall) taggable(id string) (string, error) {
-	if policyIDPattern.MatchString(id) {
+	if policyIDPattern().MatchString(id) {
 		p, err := c.policy(id)
 		if err != nil {
 			return "", err
@@ -96,7 +96,7 @@ func (s *Service) tagRequest(ctx context.Context, r *service.Request, readOnly b
 		return nil, "", nil, err
 	}
 	var f field
-	id := f.id("ResourceId", in.ResourceId, "INVALID_PATTERN", rootIDPattern, ouIDPattern, accountIDPattern, policyIDPattern)
+	id := f.id("ResourceId", in.ResourceId, "INVALID_PATTERN", rootIDPattern(), ouIDPattern(), accountIDPattern(), policyIDPattern())
 	f.tags(in.Tags)
 	if err := f.check(); err != nil {
 		return nil, "", nil, err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bulkhead-dev/bulkhead/internal/emulator/service"
@@ -21,7 +22,7 @@ import (
 // the transfer's Status. The local AWS keeps the record and its life
 // cycle; no bill moves.
 
-var transferIDPattern = regexp.MustCompile(`^rt-[0-9a-z]{8,32}$`)
+var transferIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^rt-[0-9a-z]{8,32}$`) })
 
 const (
 	// transferTable: <rt id> → transferDoc.
@@ -137,7 +138,7 @@ func (s *Service) inviteOrganizationToTransferResponsibility(ctx context.Context
 	var f field
 	name := f.required("SourceName", in.SourceName)
 	f.length("SourceName", name, 1, 128)
-	f.pattern("SourceName", name, "INVALID_PATTERN", accountNamePattern)
+	f.pattern("SourceName", name, "INVALID_PATTERN", accountNamePattern())
 	f.enum("Type", in.Type, "BILLING")
 	var target string
 	if in.Target == nil {
@@ -247,7 +248,7 @@ func settleTransfer(r *service.Request, h *handshakeDoc) error {
 // ResponsibilityTransferNotFoundException otherwise.
 func (s *Service) transfer(ctx context.Context, r *service.Request, in *transferIn) (*transferDoc, error) {
 	var f field
-	id := f.id("Id", in.Id, "INVALID_PATTERN", transferIDPattern)
+	id := f.id("Id", in.Id, "INVALID_PATTERN", transferIDPattern())
 	if err := f.check(); err != nil {
 		return nil, err
 	}
@@ -285,7 +286,7 @@ func (s *Service) updateResponsibilityTransfer(ctx context.Context, r *service.R
 	var f field
 	name := f.required("Name", in.Name)
 	f.length("Name", name, 1, 128)
-	f.pattern("Name", name, "INVALID_PATTERN", accountNamePattern)
+	f.pattern("Name", name, "INVALID_PATTERN", accountNamePattern())
 	if err := f.check(); err != nil {
 		return nil, err
 	}
@@ -349,7 +350,7 @@ func (s *Service) listTransfers(ctx context.Context, r *service.Request, index s
 	var f field
 	f.enum("Type", in.Type, "BILLING")
 	if in.Id != nil {
-		f.pattern("Id", *in.Id, "INVALID_PATTERN", transferIDPattern)
+		f.pattern("Id", *in.Id, "INVALID_PATTERN", transferIDPattern())
 	}
 	if err := f.check(); err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package organizations
 
 import (
 	"regexp"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/bulkhead-dev/bulkhead/internal/emulator/service"
@@ -10,15 +11,15 @@ import (
 // Patterns and lengths of the request members, from the AWS Organizations
 // API Reference (Request Parameters of each action).
 var (
-	accountIDPattern   = regexp.MustCompile(`^\d{12}$`)
-	rootIDPattern      = regexp.MustCompile(`^r-[0-9a-z]{4,32}$`)
-	ouIDPattern        = regexp.MustCompile(`^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`)
-	policyIDPattern    = regexp.MustCompile(`^p-[0-9a-zA-Z_]{8,128}$`)
-	carIDPattern       = regexp.MustCompile(`^car-[a-z0-9]{8,32}$`)
-	emailPattern       = regexp.MustCompile(`^[^\s@]+@[^\s@]+\.[^\s@]+$`)
-	accountNamePattern = regexp.MustCompile(`^[\x{0020}-\x{007E}]+$`)
-	roleNamePattern    = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
-	principalPattern   = regexp.MustCompile(`^[\w+=,.@-]+$`)
+	accountIDPattern   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\d{12}$`) })
+	rootIDPattern      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^r-[0-9a-z]{4,32}$`) })
+	ouIDPattern        = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`) })
+	policyIDPattern    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^p-[0-9a-zA-Z_]{8,128}$`) })
+	carIDPattern       = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^car-[a-z0-9]{8,32}$`) })
+	emailPattern       = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[^\s@]+@[^\s@]+\.[^\s@]+$`) })
+	accountNamePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\x{0020}-\x{007E}]+$`) })
+	roleNamePattern    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w+=,.@-]{1,64}$`) })
+	principalPattern   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w+=,.@-]+$`) })
 )
 
 // field checks one request member. Each method records the first
@@ -73,19 +74,19 @@ func (f *field) id(name string, v *string, reason string, res ...*regexp.Regexp)
 }
 
 func (f *field) accountID(name string, v *string) string {
-	return f.id(name, v, "INVALID_PATTERN", accountIDPattern)
+	return f.id(name, v, "INVALID_PATTERN", accountIDPattern())
 }
 
 func (f *field) parentID(name string, v *string) string {
-	return f.id(name, v, "INVALID_PATTERN", rootIDPattern, ouIDPattern)
+	return f.id(name, v, "INVALID_PATTERN", rootIDPattern(), ouIDPattern())
 }
 
 func (f *field) targetID(name string, v *string) string {
-	return f.id(name, v, "INVALID_PATTERN_TARGET_ID", rootIDPattern, ouIDPattern, accountIDPattern)
+	return f.id(name, v, "INVALID_PATTERN_TARGET_ID", rootIDPattern(), ouIDPattern(), accountIDPattern())
 }
 
 func (f *field) policyID(name string, v *string) string {
-	return f.id(name, v, "INVALID_SYNTAX_POLICY_ID", policyIDPattern)
+	return f.id(name, v, "INVALID_SYNTAX_POLICY_ID", policyIDPattern())
 }
 
 // policyType checks a PolicyType enum value.
