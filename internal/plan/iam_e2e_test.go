@@ -239,7 +239,7 @@ func TestIAMEndToEnd(t *testing.T) {
 		for _, want := range []string{
 			"detach arn:aws:iam::aws:policy/AdministratorAccess from role appeng in prod  (drift: attached outside bulkhead)",
 			"put policy bulkhead-assume-roles on group engineers in management  (drift:",
-			"Plan: 0 to create, 1 to update, 0 to move, 1 to destroy.",
+			"Plan: 1 to create, 0 to update, 0 to move, 1 to destroy.",
 		} {
 			if !strings.Contains(text, want) {
 				t.Errorf("plan lacks %q:\n%s", want, text)

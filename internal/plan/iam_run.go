@@ -379,3 +379,14 @@ func kindRank(k Kind) int {
 	}
 	return kindOrder[k]
 }
+
+// action is how an operation counts in the summary and which marker it
+// gets: its kind's, except that putting an inline policy that is not in
+// AWS (a new role's, user's or group's, or one deleted outside bulkhead)
+// creates it.
+func (op *Op) action() Action {
+	if op.IAM != nil && strings.HasPrefix(op.IAM.Action, "Put") && strings.HasSuffix(op.IAM.Action, "Policy") && (op.Live == "" || op.Live == "none") {
+		return ActCreate
+	}
+	return op.Kind.Action()
+}

@@ -196,7 +196,7 @@ type Summary struct {
 func (p *Plan) Summary() Summary {
 	var s Summary
 	for _, op := range p.Ops {
-		switch op.Kind.Action() {
+		switch op.action() {
 		case ActCreate:
 			s.Create++
 		case ActUpdate:

@@ -77,7 +77,7 @@ func (p *Plan) Text(w io.Writer, o RenderOptions) error {
 		fmt.Fprintln(b, c(ansiBold, g.title))
 		for _, op := range g.ops {
 			marker, code := "~", ansiYellow
-			switch op.Kind.Action() {
+			switch op.action() {
 			case ActCreate:
 				marker, code = "+", ansiGreen
 			case ActDestroy:
