@@ -132,7 +132,9 @@ func TestBigOrgMatrix(t *testing.T) {
 		}
 	}
 	want := map[string]string{
-		"user:p00": "none read admin admin admin",
+		// read in the management account: people may list the
+		// organization's accounts (FindTheAccounts), nothing more.
+		"user:p00": "read read admin admin admin",
 		"ci":       "none admin admin none none",
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {

@@ -75,14 +75,14 @@ func TrustDocument(r *layout.Role, accountID, identityID string, ci *layout.CI, 
 		case layout.TrustGroup:
 			st := docStatement{Sid: "Group" + sidPart(t.Name), Effect: "Allow",
 				Principal: map[string]any{"AWS": "arn:aws:iam::" + identityID + ":root"},
-				Action:    "sts:AssumeRole",
+				Action:    personActions(),
 				Condition: map[string]map[string]any{"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::" + identityID + ":user/*"}}}
 			mfa(&st)
 			d.Statement = append(d.Statement, st)
 		case layout.TrustUser:
 			st := docStatement{Sid: "User" + sidPart(t.Name), Effect: "Allow",
 				Principal: map[string]any{"AWS": "arn:aws:iam::" + identityID + ":user/" + t.Name},
-				Action:    "sts:AssumeRole"}
+				Action:    personActions()}
 			mfa(&st)
 			d.Statement = append(d.Statement, st)
 		case layout.TrustAccount:
@@ -175,8 +175,25 @@ func assumeDocument(l *layout.Layout, kind layout.TrustKind, name, sid string) [
 		return nil
 	}
 	sort.Strings(roles)
-	return render(document{Version: "2012-10-17", Statement: []docStatement{{
-		Sid: sid, Effect: "Allow", Action: "sts:AssumeRole", Resource: roles}}})
+	return render(document{Version: "2012-10-17", Statement: []docStatement{
+		{Sid: sid, Effect: "Allow", Action: personActions(), Resource: roles},
+		{Sid: "FindTheAccounts", Effect: "Allow", Action: findAccounts(), Resource: "*"},
+	}})
+}
+
+// personActions are what a person's side and a role's trust both allow:
+// assuming the role, and stamping the session with the person's name as
+// its source identity (bulkhead exec sets SourceIdentity=<user>, and AWS
+// refuses the whole AssumeRole unless both sides allow sts:SetSourceIdentity:
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html).
+func personActions() []string { return []string{"sts:AssumeRole", "sts:SetSourceIdentity"} }
+
+// findAccounts lets a person who may assume roles map the layout's account
+// names to ids (bulkhead exec reads them once and caches them), which
+// Organizations allows from the management account; these reads reveal
+// account names and ids, nothing inside any account.
+func findAccounts() []string {
+	return []string{"organizations:DescribeOrganization", "organizations:ListAccounts"}
 }
 
 // AccessRoleTrustDocument is the trust policy AWS gives the organization
