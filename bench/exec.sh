@@ -7,9 +7,8 @@
 #   sh bench/exec.sh [RUNS]        # from the repository root; RUNS default 200
 #
 # It builds bulkhead, applies the startup blueprint to a local AWS in a
-# temporary directory, serves it, makes alice (an engineer with an access
-# key) and the appeng role in the development account with the AWS CLI (as
-# issue 6's apply will), primes the cache with one cold exec, then times
+# temporary directory (which makes alice and the appeng role), serves it,
+# gives alice an access key with the AWS CLI, primes the cache with one cold exec, then times
 # the warm commands. It prints hyperfine's table and the medians in ms.
 set -eu
 runs=${1:-200}
@@ -30,20 +29,14 @@ until bulkhead local status | grep -q 'Server: *listening'; do
 	sleep 0.1
 done
 
-# alice and the appeng role in dev, as the management account's root.
+# apply made alice (an engineer) and the appeng role in every development
+# account (issue 6); she needs only an access key, made as the management
+# account's root.
 (
 	eval "$(bulkhead local env)"
 	export AWS_DEFAULT_REGION="$AWS_REGION" AWS_PAGER=
-	acct() { aws organizations list-accounts --query "Accounts[?Name=='$1'].Id" --output text; }
-	mgmt=$(acct management)
-	aws iam create-user --user-name alice >/dev/null
-	aws iam put-user-policy --user-name alice --policy-name stages --policy-document \
-	 '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","sts:SetSourceIdentity","organizations:DescribeOrganization","organizations:ListAccounts"],"Resource":"*"}]}'
-	aws iam create-access-key --user-name alice --query 'AccessKey.[AccessKeyId,SecretAccessKey]' --output text > ../alice.keys
-	set -- $(aws sts assume-role --role-arn "arn:aws:iam::$(acct dev):role/OrganizationAccountAccessRole" --role-session-name setup \
-		--query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken]' --output text)
-	AWS_ACCESS_KEY_ID=$1 AWS_SECRET_ACCESS_KEY=$2 AWS_SESSION_TOKEN=$3 aws iam create-role --role-name appeng --assume-role-policy-document \
-	 "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::$mgmt:root\"},\"Action\":[\"sts:AssumeRole\",\"sts:SetSourceIdentity\"]}]}" >/dev/null
+	aws --endpoint-url "$AWS_ENDPOINT_URL" iam create-access-key --user-name alice \
+		--query 'AccessKey.[AccessKeyId,SecretAccessKey]' --output text > ../alice.keys
 )
 read -r key secret < ../alice.keys
 export AWS_ACCESS_KEY_ID="$key" AWS_SECRET_ACCESS_KEY="$secret" AWS_REGION=us-east-1
@@ -61,7 +54,7 @@ while [ $i -lt 3000 ]; do printf '[profile p-%04d]\nregion = us-east-1\noutput =
 bulkhead -C ../large validate | tail -1
 
 # Prime: one cold exec each (a session, the account ids, the destinations).
-bulkhead exec --stage feature-x -q -- aws sts get-caller-identity --query Arn --output text
+bulkhead exec --stage feature-x -q -- sh -c 'aws --endpoint-url "$AWS_ENDPOINT_URL" sts get-caller-identity --query Arn --output text'
 bulkhead -C ../large exec --stage feature-x -q -- true
 bulkhead credential-process --stage feature-x >/dev/null
 AWS_CONFIG_FILE=../large/aws-config bulkhead -C ../large credential-process --stage feature-x >/dev/null
