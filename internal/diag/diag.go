@@ -146,7 +146,7 @@ func Suggest(name string, candidates []string) string {
 	best, bestDist := "", len(name)/2+2
 	lname := strings.ToLower(name)
 	for _, c := range candidates {
-		d := distance(lname, strings.ToLower(c))
+		d := Distance(lname, strings.ToLower(c))
 		if d < bestDist || (d == bestDist && best != "" && c < best) {
 			best, bestDist = c, d
 		}
@@ -157,8 +157,8 @@ func Suggest(name string, candidates []string) string {
 	return best
 }
 
-// distance is the Levenshtein distance between a and b.
-func distance(a, b string) int {
+// Distance is the Levenshtein (edit) distance between a and b, in bytes.
+func Distance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {

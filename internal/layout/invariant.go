@@ -2,6 +2,7 @@ package layout
 
 import (
 	"fmt"
+	"github.com/bulkhead-dev/bulkhead/internal/diag"
 	"strings"
 )
 
@@ -289,30 +290,9 @@ func suggestPrefix(s string, candidates []string) string {
 	}
 	best, dist := "", 3
 	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(s), c); d < dist {
+		if d := diag.Distance(strings.ToLower(s), c); d < dist {
 			best, dist = c, d
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
