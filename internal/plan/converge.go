@@ -76,29 +76,45 @@ func ReadLive(ctx context.Context, p provider.Provider) (*org.Org, error) {
 // LoadPrevious reads the last applied desired organization from stateDir;
 // nil when there is none (or it cannot be read: it only labels drift).
 func LoadPrevious(stateDir string) *org.Org {
-	b, err := os.ReadFile(filepath.Join(stateDir, AppliedFile))
-	if err != nil {
-		return nil
-	}
-	var o org.Org
-	if json.Unmarshal(b, &o) != nil || o.Accounts == nil {
-		return nil
-	}
-	return &o
+	return loadState(stateDir, AppliedFile, func(o *org.Org) bool { return o.Accounts != nil })
 }
 
 func saveApplied(stateDir string, desired *org.Org) error {
 	if desired == nil {
 		return nil
 	}
+	return saveState(stateDir, AppliedFile, desired)
+}
+
+// loadState reads the JSON file name in stateDir into a new T, or returns
+// nil when it is missing, unreadable or not valid by ok: what was applied
+// before only labels drift, so its loss is never an error.
+func loadState[T any](stateDir, name string, valid func(*T) bool) *T {
+	if stateDir == "" {
+		return nil
+	}
+	b, err := os.ReadFile(filepath.Join(stateDir, name))
+	if err != nil {
+		return nil
+	}
+	v := new(T)
+	if json.Unmarshal(b, v) != nil || !valid(v) {
+		return nil
+	}
+	return v
+}
+
+// saveState writes v as indented JSON to the file name in stateDir,
+// atomically.
+func saveState(stateDir, name string, v any) error {
 	if err := os.MkdirAll(stateDir, 0o755); err != nil {
 		return err
 	}
-	b, err := json.MarshalIndent(desired, "", "  ")
+	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(stateDir, AppliedFile), append(b, '\n'), 0o644)
+	return writeFileAtomic(filepath.Join(stateDir, name), append(b, '\n'), 0o644)
 }
 
 // MakePlan reads live and diffs desired against it, with the previous

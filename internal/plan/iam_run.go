@@ -2,11 +2,8 @@ package plan
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -161,18 +158,7 @@ func (p *Plan) VerifyPlanned(l *layout.Layout) error {
 
 // LoadPreviousIAM reads the IAM as last applied; nil when none.
 func LoadPreviousIAM(stateDir string) *org.IAM {
-	if stateDir == "" {
-		return nil
-	}
-	b, err := os.ReadFile(filepath.Join(stateDir, AppliedIAMFile))
-	if err != nil {
-		return nil
-	}
-	var i org.IAM
-	if json.Unmarshal(b, &i) != nil || i.Accounts == nil {
-		return nil
-	}
-	return &i
+	return loadState(stateDir, AppliedIAMFile, func(i *org.IAM) bool { return i.Accounts != nil })
 }
 
 // SaveAppliedIAM records the IAM an apply made.
@@ -180,14 +166,7 @@ func SaveAppliedIAM(stateDir string, i *org.IAM) error {
 	if i == nil {
 		return nil
 	}
-	if err := os.MkdirAll(stateDir, 0o755); err != nil {
-		return err
-	}
-	b, err := json.MarshalIndent(i, "", "  ")
-	if err != nil {
-		return err
-	}
-	return writeFileAtomic(filepath.Join(stateDir, AppliedIAMFile), append(b, '\n'), 0o644)
+	return saveState(stateDir, AppliedIAMFile, i)
 }
 
 // doIAM performs an IAM operation in its account, with the ids of accounts
