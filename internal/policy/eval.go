@@ -113,18 +113,21 @@ func (ev *evaluator) evalLayer(l *layer, rep *LayerReport, lr *layerResult) {
 	skipAllows := rep == nil && l.kind != LayerResource && l.kind != LayerTrust
 	for i := range cands {
 		e := &cands[i]
-		if skipAllows && lr.any.t == triTrue && !e.st.deny {
+		if skipAllows && lr.any.t == triTrue && !e.deny {
 			continue
 		}
 		if !e.match(r.lname, r.firstBit) {
 			continue
 		}
 		st := e.st
-		m, level := r.matchStmt(st, ev.hasBoundary)
-		if m.t == triFalse {
-			continue
+		m, level := tvTrue, levelDirect
+		if !e.always {
+			m, level = r.matchStmt(st, ev.hasBoundary)
+			if m.t == triFalse {
+				continue
+			}
 		}
-		if st.deny {
+		if e.deny {
 			lr.deny = tvOr(lr.deny, m)
 		} else {
 			lr.allow[level] = tvOr(lr.allow[level], m)

@@ -57,6 +57,13 @@ type entry struct {
 	st    *cstmt
 	names []actionPattern // patterns of this service
 	all   bool            // an Action "*" pattern
+	// deny and notAction copy the statement's flags so that the inner
+	// loop does not load the statement to reject an entry.
+	deny, notAction bool
+	// always: once the action matches, the statement applies at
+	// levelDirect with no further test (no Resource restriction, no
+	// Principal, no Condition), so matchStmt need not run.
+	always bool
 	// first has a bit for each first letter the names can start with
 	// (see firstBit), so most non-matching actions are rejected at once.
 	first uint32
@@ -95,7 +102,7 @@ func (e *entry) match(name string, fb uint32) bool {
 			}
 		}
 	}
-	return m != e.st.notAction
+	return m != e.notAction
 }
 
 // NewSet compiles layers into a Set.
@@ -157,7 +164,7 @@ func (s *Set) newLayer(kind LayerKind, name, id string, policies []*Compiled) *l
 	// Buckets keep source order, so explanations list statements as written.
 	for svc, id := range s.svcIDs {
 		for _, st := range stmts {
-			e := entry{st: st}
+			e := newEntry(st)
 			for _, ap := range st.actions {
 				if ap.all {
 					e.all = true
@@ -173,7 +180,7 @@ func (s *Set) newLayer(kind LayerKind, name, id string, policies []*Compiled) *l
 	}
 	for _, st := range stmts {
 		if st.anySvc {
-			e := entry{st: st}
+			e := newEntry(st)
 			for _, ap := range st.actions {
 				e.all = e.all || ap.all
 			}
@@ -181,6 +188,14 @@ func (s *Set) newLayer(kind LayerKind, name, id string, policies []*Compiled) *l
 		}
 	}
 	return l
+}
+
+// newEntry is st's entry before its action patterns are added.
+func newEntry(st *cstmt) entry {
+	return entry{
+		st: st, deny: st.deny, notAction: st.notAction,
+		always: (!st.hasRes || st.anyRes) && st.principal == nil && len(st.conds) == 0,
+	}
 }
 
 // candidates are the entries that may match an action of the service
