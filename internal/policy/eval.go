@@ -116,7 +116,7 @@ func (ev *evaluator) evalLayer(l *layer, rep *LayerReport, lr *layerResult) {
 		if skipAllows && lr.any.t == triTrue && !e.deny {
 			continue
 		}
-		if !e.match(r.lname, r.firstBit) {
+		if !e.match(r.lname, r.firstBit, r.lhead) {
 			continue
 		}
 		st := e.st

@@ -177,6 +177,29 @@ type actionPattern struct {
 	name    string // lower case glob
 	exact   bool   // name has no wildcard
 	prefix  bool   // name is a literal followed by one "*"
+	// head holds the first up to 8 bytes of the literal part (name when
+	// exact, name without its "*" when prefix), little-endian, and
+	// headMask covers those bytes: one integer compare rejects almost
+	// every non-matching name without a memory compare.
+	head, headMask uint64
+}
+
+// loadHead packs the first up to 8 bytes of s into an integer,
+// little-endian, zero-padded.
+func loadHead(s string) uint64 {
+	var h uint64
+	for i := 0; i < len(s) && i < 8; i++ {
+		h |= uint64(s[i]) << (8 * i)
+	}
+	return h
+}
+
+// headMaskOf covers the first min(n, 8) bytes of a loadHead value.
+func headMaskOf(n int) uint64 {
+	if n >= 8 {
+		return ^uint64(0)
+	}
+	return 1<<(8*uint(n)) - 1
 }
 
 func compileActionPattern(a string) actionPattern {
@@ -189,12 +212,40 @@ func compileActionPattern(a string) actionPattern {
 	if n := len(ap.name); n > 0 && ap.name[n-1] == '*' && !hasWildcard(ap.name[:n-1]) {
 		ap.prefix = true
 	}
+	lit := ap.name
+	if ap.prefix {
+		lit = lit[:len(lit)-1]
+	}
+	ap.head, ap.headMask = loadHead(lit), headMaskOf(len(lit))
 	return ap
 }
 
 // matchName reports whether the lower-case operation name matches the
 // pattern's name; the caller has matched the service.
 func (ap *actionPattern) matchName(lname string) bool {
+	return ap.matchHead(lname, loadHead(lname))
+}
+
+// matchHead is matchName given lhead = loadHead(lname), which a Request
+// computes once.
+func (ap *actionPattern) matchHead(lname string, lhead uint64) bool {
+	switch {
+	case ap.all:
+		return true
+	case ap.exact:
+		// Lengths are equal, so the masked bytes are real bytes of both.
+		return len(ap.name) == len(lname) && lhead&ap.headMask == ap.head &&
+			(len(lname) <= 8 || ap.name[8:] == lname[8:])
+	case ap.prefix:
+		n := len(ap.name) - 1
+		return len(lname) >= n && lhead&ap.headMask == ap.head &&
+			(n <= 8 || lname[8:n] == ap.name[8:n])
+	}
+	return glob(ap.name, lname, false)
+}
+
+// matchNameSlow is the reference for matchHead, kept for its test.
+func (ap *actionPattern) matchNameSlow(lname string) bool {
 	switch {
 	case ap.all:
 		return true

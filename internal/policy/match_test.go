@@ -120,3 +120,21 @@ func TestJSONReader(t *testing.T) {
 		}
 	}
 }
+
+// TestMatchHeadAgreesWithSlow checks the packed-prefix fast path against
+// the plain string comparison on names around the 8-byte boundary.
+func TestMatchHeadAgreesWithSlow(t *testing.T) {
+	patterns := []string{"s3:Get*", "s3:GetObject", "s3:GetObjectAcl", "s3:*", "*", "s3:Describe*",
+		"s3:DescribeInstances", "s3:Abcdefgh", "s3:Abcdefgh*", "s3:Abcdefghi*", "s3:Abcdefg*", "s3:*Object",
+		"s3:G?t*", "s3:", "s3:A", "s3:A*"}
+	names := []string{"", "a", "abcdefg", "abcdefgh", "abcdefghi", "abcdefgx", "get", "getobject",
+		"getobjectacl", "getobjectac", "describe", "describeinstances", "describeinstancez", "delete", "g\x00t"}
+	for _, p := range patterns {
+		ap := compileActionPattern(p)
+		for _, n := range names {
+			if got, want := ap.matchName(n), ap.matchNameSlow(n); got != want {
+				t.Errorf("%q matches %q: fast %v, slow %v", p, n, got, want)
+			}
+		}
+	}
+}

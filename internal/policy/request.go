@@ -74,6 +74,7 @@ type Request struct {
 	svc      string // lower-case service prefix of Action
 	lname    string // lower-case operation name
 	firstBit uint32 // firstBit(lname)
+	lhead    uint64 // loadHead(lname)
 	setID    *Set   // the Set svcID was looked up in
 	svcID    int
 	res      splitResource
@@ -105,6 +106,7 @@ func (r *Request) prepare() {
 	svc, name, _ := cutByte(r.Action, ':')
 	r.svc, r.lname = lowerASCII(svc), lowerASCII(name)
 	r.firstBit = firstBit(r.lname)
+	r.lhead = loadHead(r.lname)
 	res := r.Resource
 	if res == "" {
 		res = "*"

@@ -90,13 +90,13 @@ func firstMask(ap actionPattern) uint32 {
 }
 
 // match reports whether the entry's Action/NotAction matches the request's
-// lower-case operation name, whose firstBit is fb (the service is already
-// the bucket's).
-func (e *entry) match(name string, fb uint32) bool {
+// lower-case operation name, whose firstBit is fb and loadHead is head
+// (the service is already the bucket's).
+func (e *entry) match(name string, fb uint32, head uint64) bool {
 	m := e.all
 	if !m && e.first&fb != 0 {
 		for i := range e.names {
-			if e.names[i].matchName(name) {
+			if e.names[i].matchHead(name, head) {
 				m = true
 				break
 			}
