@@ -139,6 +139,40 @@ func (ev *evaluator) evalLayer(l *layer, rep *LayerReport, lr *layerResult) {
 	}
 }
 
+// allowDeny is evalLayer for Evaluate on a layer other than the resource
+// policy: only whether the layer allows and whether it denies matter, not
+// the grant level, and nothing is reported. Once the layer definitely
+// allows, only its denies can change the result; once it also definitely
+// denies, nothing can.
+func (ev *evaluator) allowDeny(l *layer) (allow, deny tv) {
+	r := ev.r
+	cands := l.candidates(ev.svcID)
+	for i := range cands {
+		e := &cands[i]
+		if allow.t == triTrue && !e.deny {
+			if deny.t == triTrue {
+				break
+			}
+			continue
+		}
+		if !e.match(r.lname, r.firstBit, r.lhead) {
+			continue
+		}
+		m := tvTrue
+		if !e.always {
+			if m, _ = r.matchStmt(e.st, ev.hasBoundary); m.t == triFalse {
+				continue
+			}
+		}
+		if e.deny {
+			deny = tvOr(deny, m)
+		} else {
+			allow = tvOr(allow, m)
+		}
+	}
+	return allow, deny
+}
+
 // eval is AWS's evaluation algorithm:
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
 //
@@ -172,6 +206,15 @@ func (s *Set) eval(r *Request, ex *Explanation) Decision {
 	var lr layerResult
 	run := func(l *layer, applies bool, why string) *layerResult {
 		lr = layerResult{}
+		if ex == nil && l.kind != LayerResource && l.kind != LayerTrust {
+			// Callers read only anyAllow and deny of these layers.
+			if applies {
+				lr.any, lr.deny = ev.allowDeny(l)
+				lr.allow[levelDirect] = lr.any
+				ev.deny = tvOr(ev.deny, lr.deny)
+			}
+			return &lr
+		}
 		ev.run(l, applies, why, &lr)
 		return &lr
 	}
