@@ -3,14 +3,11 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"sort"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
@@ -18,7 +15,6 @@ import (
 
 	"github.com/bulkhead-dev/bulkhead/internal/access"
 	"github.com/bulkhead-dev/bulkhead/internal/awsmanaged"
-	"github.com/bulkhead-dev/bulkhead/internal/emulator"
 	"github.com/bulkhead-dev/bulkhead/internal/layout"
 	"github.com/bulkhead-dev/bulkhead/internal/org"
 	"github.com/bulkhead-dev/bulkhead/internal/provider"
@@ -52,47 +48,6 @@ func (a *App) accessModelFor(ctx context.Context, live bool) (*access.Model, *la
 		return nil, nil, &ExitError{Code: 1, Message: err.Error()}
 	}
 	return m, l, nil
-}
-
-// awsConfig is the SDK configuration for the layout's target, the way
-// openProvider makes it: the local AWS (in process, or the running
-// `bulkhead local serve`) or the default credential chain. Everything
-// --live reads goes through aws-sdk-go-v2 with it.
-func (a *App) awsConfig(ctx context.Context, l *layout.Layout) (aws.Config, io.Closer, error) {
-	switch l.Organization.Target.Value {
-	case layout.TargetAWS:
-		region := l.Organization.Region.Value
-		if region == "" {
-			region = layout.DefaultRegion
-		}
-		loads := []func(*config.LoadOptions) error{config.WithRegion(region)}
-		if a.Profile != "" {
-			loads = append(loads, config.WithSharedConfigProfile(a.Profile))
-		}
-		cfg, err := config.LoadDefaultConfig(ctx, loads...)
-		if err != nil {
-			return aws.Config{}, nil, fmt.Errorf("load AWS configuration (profile %q): %w", a.profileName(), err)
-		}
-		return cfg, nopCloser{}, nil
-	case layout.TargetLocal, "":
-		dir := a.localStateDir()
-		e, err := a.openLocal(ctx, dir, emulator.Options{})
-		if err != nil {
-			return aws.Config{}, nil, err
-		}
-		id, secret := e.RootCredentials()
-		cfg := e.Config(id, secret, "")
-		if si, ok := readServer(ctx, dir, e); ok {
-			if err := e.Close(); err != nil {
-				return aws.Config{}, nil, err
-			}
-			cfg.HTTPClient = &http.Client{}
-			cfg.BaseEndpoint = aws.String(si.Endpoint)
-			return cfg, nopCloser{}, nil
-		}
-		return cfg, e, nil
-	}
-	return aws.Config{}, nil, fmt.Errorf("organization.target %q: want local or aws", l.Organization.Target.Value)
 }
 
 // readLive reads the organization and, in every active account, its IAM:

@@ -38,7 +38,19 @@ func (a *App) localStateDir() string {
 // the layout's region. The Closer must be closed when the command is done
 // (it closes the local AWS; a no-op for real AWS).
 func (a *App) openProvider(ctx context.Context, l *layout.Layout) (provider.Provider, io.Closer, error) {
-	opts := provider.Options{Logger: a.Logger}
+	cfg, closer, err := a.awsConfig(ctx, l)
+	if err != nil {
+		return nil, nil, err
+	}
+	return provider.New(cfg, provider.Options{Logger: a.Logger}), closer, nil
+}
+
+// awsConfig is the SDK configuration for the layout's target, which every
+// command that talks to AWS uses (through openProvider or directly, as
+// access --live does): the local AWS in process, or the running
+// `bulkhead local serve` on the same state; or the default credential chain
+// with --profile in the layout's region. Close the Closer when done.
+func (a *App) awsConfig(ctx context.Context, l *layout.Layout) (aws.Config, io.Closer, error) {
 	switch l.Organization.Target.Value {
 	case layout.TargetAWS:
 		region := l.Organization.Region.Value
@@ -51,14 +63,14 @@ func (a *App) openProvider(ctx context.Context, l *layout.Layout) (provider.Prov
 		}
 		cfg, err := config.LoadDefaultConfig(ctx, loads...)
 		if err != nil {
-			return nil, nil, fmt.Errorf("load AWS configuration (profile %q): %w", a.profileName(), err)
+			return aws.Config{}, nil, fmt.Errorf("load AWS configuration (profile %q): %w", a.profileName(), err)
 		}
-		return provider.New(cfg, opts), nopCloser{}, nil
+		return cfg, nopCloser{}, nil
 	case layout.TargetLocal, "":
 		dir := a.localStateDir()
 		e, err := a.openLocal(ctx, dir, emulator.Options{})
 		if err != nil {
-			return nil, nil, err
+			return aws.Config{}, nil, err
 		}
 		id, secret := e.RootCredentials()
 		cfg := e.Config(id, secret, "")
@@ -66,18 +78,18 @@ func (a *App) openProvider(ctx context.Context, l *layout.Layout) (provider.Prov
 		// its socket rather than open a second emulator on the same store.
 		if si, ok := readServer(ctx, dir, e); ok {
 			if err := e.Close(); err != nil {
-				return nil, nil, err
+				return aws.Config{}, nil, err
 			}
 			cfg.HTTPClient = &http.Client{}
 			cfg.BaseEndpoint = aws.String(si.Endpoint)
 			if a.Logger != nil {
 				a.Logger.Debug("local AWS served by another process", "endpoint", si.Endpoint, "pid", si.PID)
 			}
-			return provider.New(cfg, opts), nopCloser{}, nil
+			return cfg, nopCloser{}, nil
 		}
-		return provider.New(cfg, opts), e, nil
+		return cfg, e, nil
 	}
-	return nil, nil, fmt.Errorf("organization.target %q: want local or aws", l.Organization.Target.Value)
+	return aws.Config{}, nil, fmt.Errorf("organization.target %q: want local or aws", l.Organization.Target.Value)
 }
 
 // profileName is the profile in use, for messages.
