@@ -280,8 +280,15 @@ func (c *Client) RemoveAccount(ctx context.Context, accountID string) error {
 	})
 }
 
-// sdkTags converts a tag map, sorted by key so requests are reproducible.
+// sdkTags converts a tag map for Organizations, sorted by key so requests
+// are reproducible.
 func sdkTags(tags map[string]string) []types.Tag {
+	return sortedTags(tags, func(k, v string) types.Tag { return types.Tag{Key: aws.String(k), Value: aws.String(v)} })
+}
+
+// sortedTags converts a tag map into an SDK's tag type (Organizations and
+// IAM each have their own), sorted by key; nil for no tags.
+func sortedTags[T any](tags map[string]string, mk func(k, v string) T) []T {
 	if len(tags) == 0 {
 		return nil
 	}
@@ -290,9 +297,9 @@ func sdkTags(tags map[string]string) []types.Tag {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	out := make([]types.Tag, len(keys))
+	out := make([]T, len(keys))
 	for i, k := range keys {
-		out[i] = types.Tag{Key: aws.String(k), Value: aws.String(tags[k])}
+		out[i] = mk(k, tags[k])
 	}
 	return out
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -411,18 +410,7 @@ func (c *Client) deleteGroup(ctx context.Context, accountID, group string) error
 	})
 }
 
+// iamSDKTags converts a tag map for IAM, sorted by key.
 func iamSDKTags(tags map[string]string) []iamtypes.Tag {
-	if len(tags) == 0 {
-		return nil
-	}
-	keys := make([]string, 0, len(tags))
-	for k := range tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make([]iamtypes.Tag, len(keys))
-	for i, k := range keys {
-		out[i] = iamtypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])}
-	}
-	return out
+	return sortedTags(tags, func(k, v string) iamtypes.Tag { return iamtypes.Tag{Key: aws.String(k), Value: aws.String(v)} })
 }
